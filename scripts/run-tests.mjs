@@ -24,20 +24,25 @@ function collectTestFiles(target) {
 }
 
 const targets = process.argv.slice(2);
-const roots = targets.length > 0
-  ? targets.map((target) => path.resolve(target))
-  : readdirSync(path.join(root, 'packages')).map((name) => path.join(root, 'packages', name, 'test'));
+const roots =
+  targets.length > 0
+    ? targets.map((target) => path.resolve(target))
+    : readdirSync(path.join(root, 'packages')).map((name) =>
+        path.join(root, 'packages', name, 'test'),
+      );
 
-const files = roots.flatMap((target) => {
-  try {
-    return collectTestFiles(target);
-  } catch (error) {
-    if (error.code === 'ENOENT' && targets.length === 0) {
-      return [];
+const files = roots
+  .flatMap((target) => {
+    try {
+      return collectTestFiles(target);
+    } catch (error) {
+      if (error.code === 'ENOENT' && targets.length === 0) {
+        return [];
+      }
+      throw error;
     }
-    throw error;
-  }
-}).sort();
+  })
+  .sort();
 
 if (files.length === 0) {
   console.error(`no test files found under: ${roots.join(', ')}`);
@@ -47,7 +52,14 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit', cwd: root },
 );
 child.on('exit', (code, signal) => {

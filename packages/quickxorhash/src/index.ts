@@ -9,7 +9,7 @@
  *
  * Since 11 * 160 is a multiple of 160, every byte whose position is congruent
  * modulo 160 gets the same rotation. XOR is linear, so the hot loop only folds
- * the input into 160 lanes (lane k holds the XOR of all bytes at positions
+ * the input into 160 lanes (lane k contains the XOR of all bytes at positions
  * congruent to k), and the rotations run once per digest, not once per byte.
  */
 
@@ -35,7 +35,7 @@ export interface QuickXorHashState {
 
 /** Streaming QuickXorHash. Feed bytes with `update`, read the result with `digest`. */
 export class QuickXorHash {
-  /** Lane k holds the XOR of all input bytes at positions congruent to k modulo 160. */
+  /** Lane k contains the XOR of all input bytes at positions congruent to k modulo 160. */
   private readonly lanes = new Uint8Array(LANE_COUNT);
   private readonly laneWords = new Uint32Array(this.lanes.buffer);
   /** An aligned copy of the input, so the fold can read 32-bit words whatever the input's offset. */

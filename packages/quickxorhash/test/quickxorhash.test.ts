@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { QuickXorHash, quickXorHash } from '../src/index.ts';
 
 /**
- * Known answers. Binary inputs (base64) and their hashes are the published
+ * Known-answer vectors. Binary inputs (base64) and their hashes are the published
  * vectors from rclone's backend/onedrive/quickxorhash tests; the ASCII ones were
  * computed offline with an independent model of the algorithm.
  */
