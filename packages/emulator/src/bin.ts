@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { parseCommandLine, USAGE, UsageError } from './cli-args.js';
+import { startEmulator } from './server.js';
+
+function readVersion(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+  ) as { version?: string };
+  return manifest.version ?? 'unknown';
+}
+
+async function main(): Promise<void> {
+  let command: ReturnType<typeof parseCommandLine>;
+  try {
+    command = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`skydrive-emulator: ${error.message}\nTry: skydrive-emulator --help\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${readVersion()}\n`);
+    return;
+  }
+
+  // JSON log lines go to stderr so that stdout carries only the start line.
+  const logger = pino({ level: command.debug ? 'debug' : 'info' }, pino.destination(2));
+  const emulator = await startEmulator({ ...command.options, logger });
+  process.stdout.write(
+    `skydrive-emulator listening on ${emulator.url} (Graph: ${emulator.graphUrl}, content: ${emulator.contentUrl})\n`,
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    emulator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'failed to stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`skydrive-emulator: ${message}\n`);
+  process.exit(1);
+});

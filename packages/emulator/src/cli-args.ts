@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import type { EmulatorOptions } from './options.js';
+
+export const USAGE = `Usage: skydrive-emulator [options]
+
+A local OneDrive-compatible server (Microsoft Graph v1.0 drive API) for tests and development.
+
+Options:
+  --host HOST                    interface to bind (default 127.0.0.1)
+  --port PORT                    API port; 0 picks a free port (default 0)
+  --location DIR                 keep the database and file bytes in DIR (persistent)
+  --in-memory                    keep everything in memory and a temporary folder (default)
+  --user NAME:PASSWORD           add an account with a personal drive; repeatable (default demo:demo)
+  --quota BYTES                  quota of each drive in bytes (default 5368709120, 5 GiB)
+  --access-token-lifetime SECS   lifetime of issued access tokens in seconds (default 3600)
+  --strict-download-auth         reject pre-authenticated URLs requested with Authorization (401)
+  --debug                        log one line per request
+  --help                         show this help
+  --version                      show the version
+
+Example:
+  skydrive-emulator --port 8080 --location ./.skydrive-data --user alice:secret
+`;
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'start'; options: EmulatorOptions; debug: boolean };
+
+/** A command-line mistake; the bin prints the message and exits with status 2. */
+export class UsageError extends Error {
+  readonly code = 'EMULATOR_USAGE';
+}
+
+/** Parses the command line of `skydrive-emulator`. */
+export function parseCommandLine(argv: string[]): CliCommand {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    return { kind: 'help' };
+  }
+  if (values.version) {
+    return { kind: 'version' };
+  }
+  if (values.location !== undefined && values['in-memory']) {
+    throw new UsageError('--location and --in-memory cannot be used together');
+  }
+  if (values.location === '') {
+    throw new UsageError('--location needs a folder path');
+  }
+
+  const options: EmulatorOptions = {
+    host: values.host ?? '127.0.0.1',
+    port: parseInteger('--port', values.port ?? '0', 0, 65535),
+    strictDownloadAuth: values['strict-download-auth'] ?? false,
+  };
+  if (values.location !== undefined) {
+    options.location = values.location;
+  }
+  if (values.quota !== undefined) {
+    options.quotaBytes = parseInteger('--quota', values.quota, 1, Number.MAX_SAFE_INTEGER);
+  }
+  if (values['access-token-lifetime'] !== undefined) {
+    options.accessTokenLifetimeSeconds = parseInteger(
+      '--access-token-lifetime',
+      values['access-token-lifetime'],
+      1,
+      10 * 365 * 24 * 3600,
+    );
+  }
+  if (values.user !== undefined && values.user.length > 0) {
+    options.users = values.user.map(parseUser);
+  }
+  return { kind: 'start', options, debug: values.debug ?? false };
+}
+
+function parseFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      location: { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      user: { type: 'string', multiple: true },
+      quota: { type: 'string' },
+      'access-token-lifetime': { type: 'string' },
+      'strict-download-auth': { type: 'boolean' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+}
+
+function parseInteger(flag: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`${flag} is '${value}'; it must be a whole number`);
+  }
+  const number = Number(value);
+  if (number < min || number > max) {
+    throw new UsageError(`${flag} is ${value}; it must be from ${min} to ${max}`);
+  }
+  return number;
+}
+
+function parseUser(value: string): { username: string; password: string } {
+  const colon = value.indexOf(':');
+  if (colon <= 0) {
+    throw new UsageError(`--user is '${value}'; it must look like NAME:PASSWORD`);
+  }
+  return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+}

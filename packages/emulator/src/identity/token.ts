@@ -1,0 +1,142 @@
+import type { RequestContext } from '../context.js';
+import { headerValue, readSmallBody, sendJson } from '../http.js';
+import { hashSecret, newSecret } from '../ids.js';
+import {
+  IdentityError,
+  identityErrorBody,
+  invalidCredentials,
+  invalidRefreshToken,
+  invalidRequestParameter,
+  unsupportedContentType,
+  unsupportedGrantType,
+} from './errors.js';
+
+/** Refresh tokens live 90 days, like the identity platform's. */
+const REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
+const DEFAULT_SCOPE = 'Files.ReadWrite.All User.Read offline_access';
+
+/**
+ * `POST /{tenant}/oauth2/v2.0/token` with `grant_type=password` or
+ * `refresh_token`. Tokens are opaque random strings, stored hashed. Any
+ * tenant and any client_id are accepted.
+ */
+export async function handleToken(ctx: RequestContext): Promise<void> {
+  try {
+    if (ctx.req.method !== 'POST') {
+      throw new IdentityError(
+        405,
+        'invalid_request',
+        900561,
+        'The token endpoint accepts POST only.',
+      );
+    }
+    const contentType = headerValue(ctx.req, 'content-type') ?? '';
+    if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      throw unsupportedContentType();
+    }
+    const form = new URLSearchParams((await readSmallBody(ctx.req)).toString('utf8'));
+    const grant = authenticateGrant(ctx, form);
+    sendJson(ctx.res, 200, issueTokens(ctx, grant.username, grant.scope), {
+      'Cache-Control': 'no-store',
+    });
+  } catch (error) {
+    if (!(error instanceof IdentityError)) {
+      throw error;
+    }
+    ctx.log.info({ err: error.error, aadsts: error.aadstsCode }, 'token request rejected');
+    sendJson(ctx.res, error.status, identityErrorBody(error, ctx.requestId), {
+      'Cache-Control': 'no-store',
+    });
+  }
+}
+
+/**
+ * Checks the grant and returns the user it signs in with the granted scope.
+ * A refresh without `scope` keeps the scope of the refresh token.
+ */
+function authenticateGrant(
+  ctx: RequestContext,
+  form: URLSearchParams,
+): { username: string; scope: string } {
+  const grantType = form.get('grant_type');
+  if (!grantType) {
+    throw invalidRequestParameter('grant_type');
+  }
+  if (!form.get('client_id')) {
+    throw invalidRequestParameter('client_id');
+  }
+  const { store } = ctx.emulator;
+
+  if (grantType === 'password') {
+    const username = form.get('username');
+    const password = form.get('password');
+    if (!username) {
+      throw invalidRequestParameter('username');
+    }
+    if (password === null) {
+      throw invalidRequestParameter('password');
+    }
+    const user = store.getUser(username);
+    if (!user || user.password !== password) {
+      throw invalidCredentials();
+    }
+    return { username: user.username, scope: form.get('scope') ?? DEFAULT_SCOPE };
+  }
+
+  if (grantType === 'refresh_token') {
+    const refreshToken = form.get('refresh_token');
+    if (!refreshToken) {
+      throw invalidRequestParameter('refresh_token');
+    }
+    const record = store.getToken(hashSecret(refreshToken));
+    if (record?.kind !== 'refresh' || !store.getUser(record.username)) {
+      throw invalidRefreshToken('unknown');
+    }
+    if (record.expiresAt <= Date.now()) {
+      throw invalidRefreshToken('expired');
+    }
+    return { username: record.username, scope: form.get('scope') ?? record.scope };
+  }
+
+  throw unsupportedGrantType(grantType);
+}
+
+function issueTokens(ctx: RequestContext, username: string, scope: string) {
+  const { store, options } = ctx.emulator;
+  const now = Date.now();
+  const accessToken = newSecret();
+  // The identity platform returns a refresh token only when offline_access is granted.
+  const refreshToken = hasOfflineAccess(scope) ? newSecret() : undefined;
+  store.transaction(() => {
+    store.deleteExpiredTokens(now);
+    store.putToken({
+      tokenHash: hashSecret(accessToken),
+      kind: 'access',
+      username,
+      scope,
+      expiresAt: now + options.accessTokenLifetimeSeconds * 1000,
+    });
+    if (refreshToken !== undefined) {
+      store.putToken({
+        tokenHash: hashSecret(refreshToken),
+        kind: 'refresh',
+        username,
+        scope,
+        expiresAt: now + REFRESH_TOKEN_LIFETIME_MS,
+      });
+    }
+  });
+  ctx.log.info({ username }, 'tokens issued');
+  return {
+    token_type: 'Bearer',
+    scope,
+    expires_in: Math.round(options.accessTokenLifetimeSeconds),
+    ext_expires_in: Math.round(options.accessTokenLifetimeSeconds),
+    access_token: accessToken,
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+  };
+}
+
+function hasOfflineAccess(scope: string): boolean {
+  return scope.split(/\s+/).some((entry) => entry.toLowerCase() === 'offline_access');
+}
