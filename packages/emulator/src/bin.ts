@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { parseCommandLine, USAGE, UsageError } from './cli-args.js';
 import { startEmulator } from './server.js';
@@ -37,6 +40,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `skydrive-emulator listening on ${emulator.url} (Graph: ${emulator.graphUrl}, content: ${emulator.contentUrl})\n`,
   );
+  if (emulator.certificate !== undefined) {
+    const certFile = await writeCertificate(emulator.certificate, command.options.location);
+    process.stdout.write(`TLS certificate (PEM) to trust: ${certFile}\n`);
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -55,6 +62,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** Writes the served certificate where clients can load it: the data folder, or the temp folder. */
+async function writeCertificate(pem: string, location: string | undefined): Promise<string> {
+  const folder = location ?? (await mkdtemp(path.join(tmpdir(), 'skydrive-emulator-tls-')));
+  const file = path.join(folder, 'emulator-cert.pem');
+  await writeFile(file, pem);
+  return file;
 }
 
 main().catch((error: unknown) => {

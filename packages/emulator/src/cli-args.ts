@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EmulatorOptions } from './options.js';
 
@@ -8,12 +9,25 @@ A local OneDrive-compatible server (Microsoft Graph v1.0 drive API) for tests an
 Options:
   --host HOST                    interface to bind (default 127.0.0.1)
   --port PORT                    API port; 0 picks a free port (default 0)
+  --content-port PORT            port of download and upload URLs; fix it to keep upload URLs valid
+                                 across restarts with --location (default 0, a free port)
   --location DIR                 keep the database and file bytes in DIR (persistent)
   --in-memory                    keep everything in memory and a temporary folder (default)
   --user NAME:PASSWORD           add an account with a personal drive; repeatable (default demo:demo)
   --quota BYTES                  quota of each drive in bytes (default 5368709120, 5 GiB)
   --access-token-lifetime SECS   lifetime of issued access tokens in seconds (default 3600)
+  --delta-token-lifetime SECS    age after which a delta token answers 410 (default: never)
   --strict-download-auth         reject pre-authenticated URLs requested with Authorization (401)
+  --upload-session-lifetime SECS lifetime of an upload session after its last fragment (default 3600)
+  --strict-upload-auth           reject upload fragments sent with Authorization (401), fragments of
+                                 60 MiB or more, and non-final ones not a multiple of 320 KiB (400)
+  --refresh-grace SECS           how long a rotated-out refresh token still works (default 0)
+  --device-code-lifetime SECS    lifetime of a device code (default 900)
+  --device-code-interval SECS    polling interval announced with a device code (default 5)
+  --no-control                   turn off the control API under /_emulator/
+  --https                        serve both listeners over TLS; without --cert/--key a self-signed
+                                 certificate for 127.0.0.1 and localhost is generated
+  --cert FILE --key FILE         PEM certificate and private key for --https
   --debug                        log one line per request
   --help                         show this help
   --version                      show the version
@@ -57,8 +71,41 @@ export function parseCommandLine(argv: string[]): CliCommand {
   const options: EmulatorOptions = {
     host: values.host ?? '127.0.0.1',
     port: parseInteger('--port', values.port ?? '0', 0, 65535),
+    contentPort: parseInteger('--content-port', values['content-port'] ?? '0', 0, 65535),
     strictDownloadAuth: values['strict-download-auth'] ?? false,
+    strictUploadAuth: values['strict-upload-auth'] ?? false,
+    controlEnabled: !(values['no-control'] ?? false),
   };
+  const seconds = (flag: string, value: string | undefined, min: number) =>
+    value === undefined ? undefined : parseInteger(flag, value, min, 10 * 365 * 24 * 3600);
+  const uploadLifetime = seconds('--upload-session-lifetime', values['upload-session-lifetime'], 1);
+  if (uploadLifetime !== undefined) {
+    options.uploadSessionLifetimeSeconds = uploadLifetime;
+  }
+  const grace = seconds('--refresh-grace', values['refresh-grace'], 0);
+  if (grace !== undefined) {
+    options.refreshGraceSeconds = grace;
+  }
+  const deviceLifetime = seconds('--device-code-lifetime', values['device-code-lifetime'], 1);
+  if (deviceLifetime !== undefined) {
+    options.deviceCodeLifetimeSeconds = deviceLifetime;
+  }
+  const interval = seconds('--device-code-interval', values['device-code-interval'], 0);
+  if (interval !== undefined) {
+    options.deviceCodeIntervalSeconds = interval;
+  }
+  if ((values.cert === undefined) !== (values.key === undefined)) {
+    throw new UsageError('--cert and --key must be given together');
+  }
+  if (values.cert !== undefined && !values.https) {
+    throw new UsageError('--cert and --key need --https');
+  }
+  if (values.https) {
+    options.https =
+      values.cert !== undefined && values.key !== undefined
+        ? { cert: readPem('--cert', values.cert), key: readPem('--key', values.key) }
+        : true;
+  }
   if (values.location !== undefined) {
     options.location = values.location;
   }
@@ -69,6 +116,14 @@ export function parseCommandLine(argv: string[]): CliCommand {
     options.accessTokenLifetimeSeconds = parseInteger(
       '--access-token-lifetime',
       values['access-token-lifetime'],
+      1,
+      10 * 365 * 24 * 3600,
+    );
+  }
+  if (values['delta-token-lifetime'] !== undefined) {
+    options.deltaTokenLifetimeSeconds = parseInteger(
+      '--delta-token-lifetime',
+      values['delta-token-lifetime'],
       1,
       10 * 365 * 24 * 3600,
     );
@@ -87,12 +142,23 @@ function parseFlags(argv: string[]) {
     options: {
       host: { type: 'string' },
       port: { type: 'string' },
+      'content-port': { type: 'string' },
       location: { type: 'string' },
       'in-memory': { type: 'boolean' },
       user: { type: 'string', multiple: true },
       quota: { type: 'string' },
       'access-token-lifetime': { type: 'string' },
+      'delta-token-lifetime': { type: 'string' },
       'strict-download-auth': { type: 'boolean' },
+      'upload-session-lifetime': { type: 'string' },
+      'strict-upload-auth': { type: 'boolean' },
+      'refresh-grace': { type: 'string' },
+      'device-code-lifetime': { type: 'string' },
+      'device-code-interval': { type: 'string' },
+      'no-control': { type: 'boolean' },
+      https: { type: 'boolean' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -109,6 +175,14 @@ function parseInteger(flag: string, value: string, min: number, max: number): nu
     throw new UsageError(`${flag} is ${value}; it must be from ${min} to ${max}`);
   }
   return number;
+}
+
+function readPem(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${flag} ${file} cannot be read: ${(error as Error).message}`);
+  }
 }
 
 function parseUser(value: string): { username: string; password: string } {

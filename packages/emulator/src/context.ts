@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { FaultRegistry } from './faults.js';
+import type { GrantState } from './identity/grants-state.js';
 import type { ResolvedOptions } from './options.js';
 import type { PreauthRegistry } from './preauth.js';
 import type { BlobStore } from './store/blob-store.js';
 import type { DriveRecord, MetadataStore, UserRecord } from './store/types.js';
+import type { UploadSessionStore } from './upload/session-store.js';
 
 /** Shared state of one running emulator, handed to every handler. */
 export interface Emulator {
@@ -11,6 +14,10 @@ export interface Emulator {
   store: MetadataStore;
   blobs: BlobStore;
   preauth: PreauthRegistry;
+  uploads: UploadSessionStore;
+  faults: FaultRegistry;
+  /** Authorization codes and device codes of sign-ins in progress. */
+  grants: GrantState;
   log: Logger;
   /** API origin, e.g. `http://127.0.0.1:PORT`; set once the listener is bound. */
   url: string;

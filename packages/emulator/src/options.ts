@@ -7,6 +7,11 @@ export interface EmulatorOptions {
   host?: string;
   /** Port of the API listener; 0 picks a free port. @default 0 */
   port?: number;
+  /**
+   * Port of the content listener (download, monitor and upload URLs); 0 picks a free port.
+   * A fixed port keeps upload URLs valid across restarts of a persistent emulator. @default 0
+   */
+  contentPort?: number;
   /** Folder for the SQLite database and blobs; omit for an in-memory store. */
   location?: string;
   /** Accounts, each with a personal drive. @default [{ username: 'demo', password: 'demo' }] */
@@ -19,6 +24,26 @@ export interface EmulatorOptions {
   downloadUrlLifetimeSeconds?: number;
   /** Reject with 401 a request to a pre-authenticated URL that carries Authorization. @default false */
   strictDownloadAuth?: boolean;
+  /** Lifetime of an upload session since its last accepted fragment, in seconds. @default 3600 */
+  uploadSessionLifetimeSeconds?: number;
+  /**
+   * Reject with 401 a fragment PUT that carries Authorization, and with 400 a
+   * non-final fragment that is not a multiple of 320 KiB or any fragment of 60 MiB or more.
+   * @default false
+   */
+  strictUploadAuth?: boolean;
+  /** Serve the control API under `/_emulator/` (fault injection, device approval, revocation). @default true */
+  controlEnabled?: boolean;
+  /** How long a rotated-out refresh token still works, in seconds. @default 0 */
+  refreshGraceSeconds?: number;
+  /** Lifetime of a device code, in seconds. @default 900 */
+  deviceCodeLifetimeSeconds?: number;
+  /** Polling interval announced with a device code, in seconds; 0 disables `slow_down`. @default 5 */
+  deviceCodeIntervalSeconds?: number;
+  /** Serve both listeners over TLS: `true` generates a self-signed certificate for 127.0.0.1 and localhost. @default false */
+  https?: boolean | { cert: string; key: string };
+  /** Age after which a delta token answers 410 resyncRequired; omit for tokens that never expire. */
+  deltaTokenLifetimeSeconds?: number;
   /** pino logger, or false for silence. @default false */
   logger?: Logger | false;
 }
@@ -31,6 +56,8 @@ export interface RunningEmulator {
   graphUrl: string;
   /** Origin of pre-authenticated download and copy-monitor URLs (a second port). */
   contentUrl: string;
+  /** PEM certificate the listeners present when `https` is on; undefined over plain HTTP. */
+  certificate: string | undefined;
   /** Stops both listeners and closes the store; in-memory data is removed. */
   close(): Promise<void>;
 }
@@ -38,12 +65,21 @@ export interface RunningEmulator {
 export interface ResolvedOptions {
   host: string;
   port: number;
+  contentPort: number;
   location: string | undefined;
   users: Array<{ username: string; password: string }>;
   quotaBytes: number;
   accessTokenLifetimeSeconds: number;
   downloadUrlLifetimeSeconds: number;
   strictDownloadAuth: boolean;
+  uploadSessionLifetimeSeconds: number;
+  strictUploadAuth: boolean;
+  controlEnabled: boolean;
+  refreshGraceSeconds: number;
+  deviceCodeLifetimeSeconds: number;
+  deviceCodeIntervalSeconds: number;
+  https: false | true | { cert: string; key: string };
+  deltaTokenLifetimeSeconds?: number;
 }
 
 const GIB = 1024 ** 3;
@@ -51,12 +87,20 @@ const GIB = 1024 ** 3;
 const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   host: '127.0.0.1',
   port: 0,
+  contentPort: 0,
   location: undefined,
   users: [{ username: 'demo', password: 'demo' }],
   quotaBytes: 5 * GIB,
   accessTokenLifetimeSeconds: 3600,
   downloadUrlLifetimeSeconds: 300,
   strictDownloadAuth: false,
+  uploadSessionLifetimeSeconds: 3600,
+  strictUploadAuth: false,
+  controlEnabled: true,
+  refreshGraceSeconds: 0,
+  deviceCodeLifetimeSeconds: 900,
+  deviceCodeIntervalSeconds: 5,
+  https: false,
 });
 
 /** Merges user options over the defaults and checks each value once. */
@@ -64,6 +108,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const resolved: ResolvedOptions = {
     host: options.host ?? DEFAULTS.host,
     port: options.port ?? DEFAULTS.port,
+    contentPort: options.contentPort ?? DEFAULTS.contentPort,
     location: options.location,
     users: options.users ?? DEFAULTS.users,
     quotaBytes: options.quotaBytes ?? DEFAULTS.quotaBytes,
@@ -72,17 +117,51 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     downloadUrlLifetimeSeconds:
       options.downloadUrlLifetimeSeconds ?? DEFAULTS.downloadUrlLifetimeSeconds,
     strictDownloadAuth: options.strictDownloadAuth ?? DEFAULTS.strictDownloadAuth,
+    uploadSessionLifetimeSeconds:
+      options.uploadSessionLifetimeSeconds ?? DEFAULTS.uploadSessionLifetimeSeconds,
+    strictUploadAuth: options.strictUploadAuth ?? DEFAULTS.strictUploadAuth,
+    controlEnabled: options.controlEnabled ?? DEFAULTS.controlEnabled,
+    refreshGraceSeconds: options.refreshGraceSeconds ?? DEFAULTS.refreshGraceSeconds,
+    deviceCodeLifetimeSeconds:
+      options.deviceCodeLifetimeSeconds ?? DEFAULTS.deviceCodeLifetimeSeconds,
+    deviceCodeIntervalSeconds:
+      options.deviceCodeIntervalSeconds ?? DEFAULTS.deviceCodeIntervalSeconds,
+    https: options.https ?? DEFAULTS.https,
   };
 
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
     throw invalidOption('port', resolved.port, 'an integer from 0 to 65535');
   }
+  if (
+    !Number.isInteger(resolved.contentPort) ||
+    resolved.contentPort < 0 ||
+    resolved.contentPort > 65535
+  ) {
+    throw invalidOption('contentPort', resolved.contentPort, 'an integer from 0 to 65535');
+  }
   if (!Number.isSafeInteger(resolved.quotaBytes) || resolved.quotaBytes <= 0) {
     throw invalidOption('quotaBytes', resolved.quotaBytes, 'a positive integer of bytes');
   }
-  for (const key of ['accessTokenLifetimeSeconds', 'downloadUrlLifetimeSeconds'] as const) {
+  for (const key of [
+    'accessTokenLifetimeSeconds',
+    'downloadUrlLifetimeSeconds',
+    'uploadSessionLifetimeSeconds',
+    'deviceCodeLifetimeSeconds',
+  ] as const) {
     if (!(resolved[key] > 0) || !Number.isFinite(resolved[key])) {
       throw invalidOption(key, resolved[key], 'a positive number of seconds');
+    }
+  }
+  if (options.deltaTokenLifetimeSeconds !== undefined) {
+    const lifetime = options.deltaTokenLifetimeSeconds;
+    if (!(lifetime > 0) || !Number.isFinite(lifetime)) {
+      throw invalidOption('deltaTokenLifetimeSeconds', lifetime, 'a positive number of seconds');
+    }
+    resolved.deltaTokenLifetimeSeconds = lifetime;
+  }
+  for (const key of ['refreshGraceSeconds', 'deviceCodeIntervalSeconds'] as const) {
+    if (!(resolved[key] >= 0) || !Number.isFinite(resolved[key])) {
+      throw invalidOption(key, resolved[key], 'zero or a positive number of seconds');
     }
   }
   if (resolved.users.length === 0) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { authenticate } from './auth.js';
 import type { Emulator, RequestContext } from './context.js';
+import { handleDriveContentRoute } from './drive/share-links.js';
 import {
   GraphError,
   generalException,
@@ -9,8 +10,11 @@ import {
   invalidRequest,
   methodNotAllowed,
 } from './errors.js';
+import { handleExtraRoute } from './extra-routes.js';
+import { applyFault } from './faults.js';
 import { dispatchGraph } from './handlers/index.js';
 import { handleDownload, handleMonitor } from './handlers/preauth.js';
+import { handleUploadUrl } from './handlers/upload-fragments.js';
 import { headerValue, sendJson } from './http.js';
 import { handleToken } from './identity/token.js';
 import { parseRoute } from './router.js';
@@ -21,45 +25,69 @@ import { parseRoute } from './router.js';
  *   2. access log      one debug line per request when it finishes
  *   3. route           the Graph URL grammar, or an identity endpoint
  *   4. authentication  bearer token for everything under /v1.0
- *   5. handler         grouped by resource in handlers/
- *   6. error           any failure becomes a Graph-shaped error body
+ *   5. fault injection faults registered through `POST /_emulator/faults`
+ *   6. handler         grouped by resource in handlers/
+ *   7. error           any failure becomes a Graph-shaped error body
+ * The control API (`/_emulator/…`), the sign-in pages and the device code
+ * endpoint are routed before the Graph grammar and skip the fault stage.
  */
 export function createApiListener(emulator: Emulator): RequestListener {
   return (req, res) => {
     const ctx = beginRequest(emulator, req, res); // 1
     logAccess(ctx); // 2
-    runApiStages(ctx).catch((error: unknown) => sendError(ctx, error)); // 6
+    runApiStages(ctx).catch((error: unknown) => sendError(ctx, error)); // 7
   };
 }
 
 async function runApiStages(ctx: RequestContext): Promise<void> {
+  if (await handleExtraRoute(ctx)) {
+    return;
+  }
   const route = parseRoute(ctx.rawPath); // 3
   if (route.kind === 'token') {
+    if (await applyFault(ctx, 'api')) {
+      return;
+    }
     await handleToken(ctx);
     return;
   }
   // Unknown and unsupported routes carry their own flag: under /v1.0 they still need a token.
   const needsAuth = 'auth' in route ? route.auth : true;
   const principal = needsAuth ? authenticate(ctx) : undefined; // 4
-  await dispatchGraph(ctx, route, principal); // 5
+  if (await applyFault(ctx, 'api')) {
+    return; // 5
+  }
+  await dispatchGraph(ctx, route, principal); // 6
 }
 
 /**
  * Creates the request listener of the content origin, which serves the
- * pre-authenticated URLs. Its stages are request id, access log, route
- * (`/download/{token}` or `/monitor/{token}`), handler and error. It has no
- * authentication stage, because the token in the path is the grant.
+ * pre-authenticated URLs. Its stages are request id, access log, fault
+ * injection, route (`/download/{token}`, `/monitor/{token}` or
+ * `/upload/{token}`), handler and error. It has no authentication stage,
+ * because the token in the path is the grant.
  */
 export function createContentListener(emulator: Emulator): RequestListener {
   return (req, res) => {
     const ctx = beginRequest(emulator, req, res);
     logAccess(ctx);
-    try {
-      routeContent(ctx);
-    } catch (error) {
-      sendError(ctx, error);
-    }
+    runContentStages(ctx).catch((error: unknown) => sendError(ctx, error));
   };
+}
+
+async function runContentStages(ctx: RequestContext): Promise<void> {
+  if (await applyFault(ctx, 'content')) {
+    return;
+  }
+  const upload = /^\/upload\/([A-Za-z0-9_-]+)\/?$/.exec(ctx.rawPath);
+  if (upload?.[1]) {
+    await handleUploadUrl(ctx, upload[1]);
+    return;
+  }
+  if (handleDriveContentRoute(ctx)) {
+    return;
+  }
+  routeContent(ctx);
 }
 
 function routeContent(ctx: RequestContext): void {

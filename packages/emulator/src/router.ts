@@ -7,7 +7,10 @@ export type DriveSelector =
   | { kind: 'user'; userId: string };
 
 /** Start of an item address: the root, or an item id (`items/root` is an alias). */
-export type ItemBase = { kind: 'root' } | { kind: 'id'; itemId: string };
+export type ItemBase =
+  | { kind: 'root' }
+  | { kind: 'id'; itemId: string }
+  | { kind: 'special'; name: string };
 
 export type Route =
   | { kind: 'token'; tenant: string }
@@ -17,6 +20,8 @@ export type Route =
   | { kind: 'user'; userId: string }
   | { kind: 'drives' }
   | { kind: 'drive'; drive: DriveSelector }
+  /** Drive-level functions: `recent` and `search(q='…')`; `segment` keeps the arguments. */
+  | { kind: 'driveFeature'; drive: DriveSelector; feature: 'recent' | 'search'; segment: string }
   | {
       kind: 'item';
       drive: DriveSelector;
@@ -29,7 +34,6 @@ export type Route =
 
 /** Actions that Graph defines on a driveItem but the emulator does not implement. */
 const UNSUPPORTED_ITEM_ACTIONS: Record<string, string> = {
-  createuploadsession: 'createUploadSession',
   delta: 'delta',
   search: 'search',
   thumbnails: 'thumbnails',
@@ -58,18 +62,15 @@ const UNSUPPORTED_ITEM_ACTIONS: Record<string, string> = {
 
 /** Drive-level segments that Graph defines but the emulator does not implement. */
 const UNSUPPORTED_DRIVE_SEGMENTS: Record<string, string> = {
-  special: 'special folders',
-  recent: 'recent',
   sharedwithme: 'sharedWithMe',
   following: 'following',
-  search: 'search',
   bundles: 'bundles',
   list: 'list',
   activities: 'activities',
 };
 
 /** Segments implemented on an item. */
-export const ITEM_ACTIONS = new Set(['children', 'content', 'copy']);
+export const ITEM_ACTIONS = new Set(['children', 'content', 'copy', 'createuploadsession']);
 
 /**
  * Parses the path of a request by the Graph URL grammar:
@@ -117,6 +118,10 @@ function parseGraphPath(rest: string, rawPath: string): Route {
   }
 
   const head = remaining[0] ?? '';
+  const feature = actionName(head);
+  if ((feature === 'recent' || feature === 'search') && remaining.length === 1 && colon === -1) {
+    return { kind: 'driveFeature', drive, feature, segment: head };
+  }
   const unsupportedDrive = UNSUPPORTED_DRIVE_SEGMENTS[actionName(head)];
   if (unsupportedDrive) {
     return { kind: 'unsupported', feature: unsupportedDrive, auth: true };
@@ -127,6 +132,9 @@ function parseGraphPath(rest: string, rawPath: string): Route {
   if (head === 'root') {
     base = { kind: 'root' };
     afterBase = remaining.slice(1);
+  } else if (head === 'special' && remaining[1] !== undefined) {
+    base = { kind: 'special', name: remaining[1] };
+    afterBase = remaining.slice(2);
   } else if (head === 'items' && remaining[1] !== undefined) {
     base = remaining[1] === 'root' ? { kind: 'root' } : { kind: 'id', itemId: remaining[1] };
     afterBase = remaining.slice(2);

@@ -1,11 +1,14 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Logger, pino } from 'pino';
 import type { Emulator } from './context.js';
+import { attachDriveTracking } from './drive/tracking.js';
 import { EmulatorError } from './errors.js';
+import { FaultRegistry } from './faults.js';
+import { GrantState } from './identity/grants-state.js';
 import { provisionUsers } from './model/accounts.js';
 import { type EmulatorOptions, type RunningEmulator, resolveOptions } from './options.js';
 import { createApiListener, createContentListener } from './pipeline.js';
@@ -14,6 +17,8 @@ import { BlobStore } from './store/blob-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { MetadataStore } from './store/types.js';
+import { createListener, tlsMaterialOf } from './tls.js';
+import { UploadSessionStore } from './upload/session-store.js';
 
 /**
  * Starts the emulator: opens the store, provisions the configured users and
@@ -27,12 +32,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ? pino({ level: 'silent' })
       : options.logger;
 
+  const tls = await tlsMaterialOf(resolved.https);
   const { store, blobs, inMemory } = await openStorage(resolved.location);
+  attachDriveTracking(store);
   const removedTempFiles = await blobs.init();
   if (removedTempFiles > 0) {
     log.info({ removedTempFiles }, 'removed temporary upload files left by an earlier process');
   }
   provisionUsers(store, resolved.users);
+  const uploads = new UploadSessionStore(blobs.root);
+  const liveSessions = await uploads.init();
+  if (liveSessions > 0) {
+    log.info({ liveSessions }, 'upload sessions restored');
+  }
 
   const emulator: Emulator = {
     options: resolved,
@@ -42,6 +54,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       () => emulator.contentUrl,
       resolved.downloadUrlLifetimeSeconds * 1000,
     ),
+    uploads,
+    faults: new FaultRegistry(),
+    grants: new GrantState(),
     log,
     url: '',
     contentUrl: '',
@@ -51,11 +66,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     'starting skydrive-emulator',
   );
 
-  const apiServer = createServer(createApiListener(emulator));
-  const contentServer = createServer(createContentListener(emulator));
+  const apiServer = createListener(createApiListener(emulator), tls);
+  const contentServer = createListener(createContentListener(emulator), tls);
+  const scheme = tls ? 'https' : 'http';
   try {
-    emulator.url = await listen(apiServer, resolved.host, resolved.port);
-    emulator.contentUrl = await listen(contentServer, resolved.host, 0);
+    emulator.url = await listen(apiServer, resolved.host, resolved.port, scheme);
+    emulator.contentUrl = await listen(contentServer, resolved.host, resolved.contentPort, scheme);
   } catch (error) {
     await closeServer(apiServer);
     store.close();
@@ -71,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     url: emulator.url,
     graphUrl: `${emulator.url}/v1.0`,
     contentUrl: emulator.contentUrl,
+    certificate: tls?.cert,
     close() {
       closing ??= (async () => {
         await Promise.all([closeServer(apiServer), closeServer(contentServer)]);
@@ -97,7 +114,12 @@ async function openStorage(
   return { store: new SqliteStore(root), blobs: new BlobStore(root), inMemory: false };
 }
 
-function listen(server: Server, host: string, port: number): Promise<string> {
+function listen(
+  server: Server,
+  host: string,
+  port: number,
+  scheme: 'http' | 'https',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => {
       reject(
@@ -111,7 +133,7 @@ function listen(server: Server, host: string, port: number): Promise<string> {
       server.off('error', onError);
       const address = server.address() as AddressInfo;
       const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve(`http://${hostPart}:${address.port}`);
+      resolve(`${scheme}://${hostPart}:${address.port}`);
     });
   });
 }

@@ -80,14 +80,14 @@ describe('Graph URL grammar', () => {
   });
 
   it('names unsupported features', () => {
-    assert.deepEqual(parseRoute('/v1.0/me/drive/special/approot'), {
+    assert.deepEqual(parseRoute('/v1.0/me/drive/sharedWithMe'), {
       kind: 'unsupported',
-      feature: 'special folders',
+      feature: 'sharedWithMe',
       auth: true,
     });
-    assert.deepEqual(parseRoute('/v1.0/me/drive/recent'), {
+    assert.deepEqual(parseRoute('/v1.0/me/drive/bundles'), {
       kind: 'unsupported',
-      feature: 'recent',
+      feature: 'bundles',
       auth: true,
     });
   });

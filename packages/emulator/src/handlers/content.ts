@@ -61,7 +61,7 @@ export function handleGetContent(ctx: RequestContext, drive: DriveRecord, item: 
 }
 
 /** Target of a simple upload: an existing item, or a new name in a folder. */
-interface UploadTarget {
+export interface UploadTarget {
   parent: ItemRecord;
   name: string;
   existing: ItemRecord | undefined;
@@ -121,7 +121,7 @@ export async function handlePutContent(
   });
 }
 
-function findUploadTarget(
+export function findUploadTarget(
   ctx: RequestContext,
   drive: DriveRecord,
   base: ItemBase,
@@ -157,7 +157,7 @@ function findUploadTarget(
   return { parent, name, existing: store.findChild(drive.id, parent.id, name) };
 }
 
-function checkUploadPreconditions(
+export function checkUploadPreconditions(
   ctx: RequestContext,
   target: UploadTarget,
   behavior: 'fail' | 'replace' | 'rename',
@@ -191,7 +191,7 @@ function parseContentLength(value: string | undefined): number | undefined {
 }
 
 /** Creates or updates the item for a stored blob; runs inside a transaction. */
-function commitUpload(
+export function commitUpload(
   ctx: RequestContext,
   principal: Principal,
   drive: DriveRecord,

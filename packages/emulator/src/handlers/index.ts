@@ -1,4 +1,5 @@
 import type { Principal, RequestContext } from '../context.js';
+import { dispatchDriveFeature, dispatchDriveLevelFeature } from '../drive/dispatch.js';
 import { invalidRequest, methodNotAllowed, notSupported } from '../errors.js';
 import { actionName, type Route, unsupportedItemAction } from '../router.js';
 import { handleCreateChild, handleListChildren } from './children.js';
@@ -7,6 +8,7 @@ import { handleCopy } from './copy.js';
 import { handleDrive, handleDriveList, handleUser } from './drive.js';
 import { handleDeleteItem, handleGetItem, handlePatchItem } from './items.js';
 import { resolveAddress, resolveDrive } from './shared.js';
+import { handleCreateUploadSession } from './upload-session.js';
 
 type GraphRoute = Exclude<Route, { kind: 'token' }>;
 
@@ -40,6 +42,8 @@ export async function dispatchGraph(
       return handleDrive(ctx, principal, route.drive);
     case 'item':
       return dispatchItem(ctx, route, principal, method);
+    case 'driveFeature':
+      return dispatchDriveLevelFeature(ctx, principal, route);
   }
 }
 
@@ -52,6 +56,9 @@ async function dispatchItem(
   const drive = resolveDrive(ctx, principal, route.drive);
   const [first, ...rest] = route.action;
   const item = () => resolveAddress(ctx, drive, route.base, route.path);
+  if (await dispatchDriveFeature(ctx, principal, drive, route, method)) {
+    return;
+  }
 
   if (first === undefined) {
     switch (method) {
@@ -97,6 +104,12 @@ async function dispatchItem(
       return handlePutContent(ctx, principal, drive, route.base, route.path);
     }
     throw methodNotAllowed(method, 'content');
+  }
+  if (action === 'createuploadsession') {
+    if (method === 'POST') {
+      return handleCreateUploadSession(ctx, principal, drive, route.base, route.path);
+    }
+    throw methodNotAllowed(method, 'createUploadSession');
   }
   if (action === 'copy' || action === 'action.copy') {
     if (method === 'POST') {

@@ -1,4 +1,5 @@
 import type { Principal, RequestContext } from '../context.js';
+import { resolveSpecialFolder } from '../drive/special.js';
 import {
   accessDenied,
   invalidRequest,
@@ -51,6 +52,9 @@ export function findUser(ctx: RequestContext, userId: string) {
 
 /** Resolves the item base (`root` or `items/{id}`) of an address. */
 export function resolveBase(ctx: RequestContext, drive: DriveRecord, base: ItemBase): ItemRecord {
+  if (base.kind === 'special') {
+    return resolveSpecialFolder(ctx, drive, base.name, drive.owner);
+  }
   const itemId = base.kind === 'root' ? drive.rootId : base.itemId;
   return requireItem(ctx.emulator.store, drive.id, itemId);
 }

@@ -81,7 +81,7 @@ export function unsupportedGrantType(grantType: string): IdentityError {
     400,
     'unsupported_grant_type',
     70003,
-    `The grant type '${grantType}' is not supported by skydrive-emulator; use password or refresh_token.`,
+    `The grant type '${grantType}' is not supported by skydrive-emulator; use authorization_code, urn:ietf:params:oauth:grant-type:device_code, refresh_token or password.`,
   );
 }
 

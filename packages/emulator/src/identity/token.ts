@@ -10,15 +10,18 @@ import {
   unsupportedContentType,
   unsupportedGrantType,
 } from './errors.js';
+import { DEVICE_CODE_GRANT, redeemAuthorizationCode, redeemDeviceCode } from './flow-grants.js';
 
 /** Refresh tokens live 90 days, like the identity platform's. */
 const REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
 const DEFAULT_SCOPE = 'Files.ReadWrite.All User.Read offline_access';
 
 /**
- * `POST /{tenant}/oauth2/v2.0/token` with `grant_type=password` or
- * `refresh_token`. Tokens are opaque random strings, stored hashed. Any
- * tenant and any client_id are accepted.
+ * `POST /{tenant}/oauth2/v2.0/token` with `grant_type` `password`,
+ * `refresh_token`, `authorization_code` or the device code grant. Tokens are
+ * opaque random strings, stored hashed. Any tenant and any client_id are
+ * accepted. A refresh token is rotated on use: it keeps working for
+ * `refreshGraceSeconds` more, then fails with `invalid_grant`.
  */
 export async function handleToken(ctx: RequestContext): Promise<void> {
   try {
@@ -92,10 +95,22 @@ function authenticateGrant(
     if (record?.kind !== 'refresh' || !store.getUser(record.username)) {
       throw invalidRefreshToken('unknown');
     }
-    if (record.expiresAt <= Date.now()) {
+    const now = Date.now();
+    if (record.expiresAt <= now) {
       throw invalidRefreshToken('expired');
     }
+    store.putToken({
+      ...record,
+      expiresAt: Math.min(record.expiresAt, now + ctx.emulator.options.refreshGraceSeconds * 1000),
+    });
     return { username: record.username, scope: form.get('scope') ?? record.scope };
+  }
+
+  if (grantType === 'authorization_code') {
+    return redeemAuthorizationCode(ctx, form);
+  }
+  if (grantType === DEVICE_CODE_GRANT) {
+    return redeemDeviceCode(ctx, form);
   }
 
   throw unsupportedGrantType(grantType);

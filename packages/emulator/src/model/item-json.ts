@@ -1,4 +1,5 @@
 import type { Emulator } from '../context.js';
+import { addDriveFacets } from '../drive/facets.js';
 import type { DriveRecord, ItemRecord, UserRecord } from '../store/types.js';
 import { folderSize, pathNames } from './tree.js';
 
@@ -83,6 +84,7 @@ export function toDriveItem(
   if (item.deletedDateTime !== null) {
     json.deleted = { state: 'softDeleted' };
   }
+  addDriveFacets(emulator, drive, item, json);
   return json;
 }
 

@@ -92,6 +92,14 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Moves a finished, fsynced file (an upload session's data) into the store
+   * under `key`, its SHA-256. The file must be on the same file system as the store.
+   */
+  async adopt(file: string, key: string): Promise<void> {
+    await this.commit(file, key);
+  }
+
   /** Opens a blob for reading; `end` is inclusive. */
   read(key: string, range?: { start: number; end: number }): ReadStream {
     return createReadStream(this.blobPath(key), range);

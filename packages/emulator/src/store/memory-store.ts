@@ -21,6 +21,8 @@ export class MemoryStore implements MetadataStore {
   /** parent id → ids of its children, live and recycled. */
   private readonly children = new Map<string, Set<string>>();
   private readonly tokens = new Map<string, TokenRecord>();
+  /** `{kind}\u0000{key}` → JSON text, so stored records cannot be mutated by callers. */
+  private readonly records = new Map<string, string>();
   /** Steps that undo the writes of the open transaction, newest last. */
   private undoLog: Array<() => void> | undefined;
 
@@ -124,6 +126,49 @@ export class MemoryStore implements MetadataStore {
     this.writeItem(item);
   }
 
+  listItems(driveId: string): ItemRecord[] {
+    return [...this.items.values()]
+      .filter((item) => item.driveId === driveId)
+      .map((item) => ({ ...item }));
+  }
+
+  deleteItem(driveId: string, itemId: string): void {
+    const previous = this.items.get(itemId);
+    if (!previous || previous.driveId !== driveId) {
+      return;
+    }
+    this.remember(() => {
+      this.items.set(itemId, previous);
+      this.link(previous);
+    });
+    this.unlink(previous);
+    this.items.delete(itemId);
+  }
+
+  putRecord(kind: string, key: string, value: unknown): void {
+    this.writeRecord(`${kind}\u0000${key}`, JSON.stringify(value));
+  }
+
+  getRecord(kind: string, key: string): unknown {
+    const text = this.records.get(`${kind}\u0000${key}`);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  listRecords(kind: string, keyPrefix: string): Array<{ key: string; value: unknown }> {
+    const start = `${kind}\u0000${keyPrefix}`;
+    const found: Array<{ key: string; value: unknown }> = [];
+    for (const [fullKey, text] of this.records) {
+      if (fullKey.startsWith(start)) {
+        found.push({ key: fullKey.slice(kind.length + 1), value: JSON.parse(text) });
+      }
+    }
+    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  deleteRecord(kind: string, key: string): void {
+    this.writeRecord(`${kind}\u0000${key}`, undefined);
+  }
+
   sumFileBytes(driveId: string, deleted: boolean): number {
     let total = 0;
     for (const item of this.items.values()) {
@@ -146,6 +191,18 @@ export class MemoryStore implements MetadataStore {
     this.tokens.set(token.tokenHash, { ...token });
   }
 
+  deleteUserTokens(username: string, kind: TokenRecord['kind']): number {
+    let deleted = 0;
+    for (const [hash, token] of this.tokens) {
+      if (token.username === username && token.kind === kind) {
+        this.remember(() => this.tokens.set(hash, token));
+        this.tokens.delete(hash);
+        deleted += 1;
+      }
+    }
+    return deleted;
+  }
+
   getToken(tokenHash: string): TokenRecord | undefined {
     const token = this.tokens.get(tokenHash);
     return token ? { ...token } : undefined;
@@ -164,6 +221,7 @@ export class MemoryStore implements MetadataStore {
     this.items.clear();
     this.children.clear();
     this.tokens.clear();
+    this.records.clear();
   }
 
   /** Stores an item and keeps the parent → children index in step with it. */
@@ -183,6 +241,18 @@ export class MemoryStore implements MetadataStore {
     }
     this.items.set(item.id, { ...item });
     this.link(item);
+  }
+
+  private writeRecord(fullKey: string, text: string | undefined): void {
+    const previous = this.records.get(fullKey);
+    this.remember(() =>
+      previous === undefined ? this.records.delete(fullKey) : this.records.set(fullKey, previous),
+    );
+    if (text === undefined) {
+      this.records.delete(fullKey);
+    } else {
+      this.records.set(fullKey, text);
+    }
   }
 
   private remember(undo: () => void): void {

@@ -39,6 +39,12 @@ CREATE TABLE IF NOT EXISTS items (
   data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_by_parent ON items (drive_id, parent_id, deleted, name_key);
+CREATE TABLE IF NOT EXISTS records (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+);
 CREATE TABLE IF NOT EXISTS tokens (
   token_hash TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -159,6 +165,37 @@ export class SqliteStore implements MetadataStore {
     this.statements.updateItem.run(...rest, id);
   }
 
+  listItems(driveId: string): ItemRecord[] {
+    const rows = this.statements.listItems.all(driveId) as ItemRow[];
+    return rows.map((row) => JSON.parse(row.data) as ItemRecord);
+  }
+
+  deleteItem(driveId: string, itemId: string): void {
+    this.statements.deleteItem.run(itemId, driveId);
+  }
+
+  putRecord(kind: string, key: string, value: unknown): void {
+    this.statements.putRecord.run(kind, key, JSON.stringify(value));
+  }
+
+  getRecord(kind: string, key: string): unknown {
+    const row = this.statements.getRecord.get(kind, key) as ItemRow | undefined;
+    return row ? JSON.parse(row.data) : undefined;
+  }
+
+  listRecords(kind: string, keyPrefix: string): Array<{ key: string; value: unknown }> {
+    // A range scan instead of LIKE, so `%` and `_` in keys need no escaping.
+    const rows = this.statements.listRecords.all(kind, keyPrefix, `${keyPrefix}\uffff`) as Array<{
+      key: string;
+      data: string;
+    }>;
+    return rows.map((row) => ({ key: row.key, value: JSON.parse(row.data) }));
+  }
+
+  deleteRecord(kind: string, key: string): void {
+    this.statements.deleteRecord.run(kind, key);
+  }
+
   sumFileBytes(driveId: string, deleted: boolean): number {
     const row = this.statements.sumFileBytes.get(driveId, deleted ? 1 : 0) as { total: number };
     return row.total;
@@ -190,6 +227,10 @@ export class SqliteStore implements MetadataStore {
 
   deleteExpiredTokens(nowMs: number): void {
     this.statements.deleteExpiredTokens.run(nowMs);
+  }
+
+  deleteUserTokens(username: string, kind: TokenRecord['kind']): number {
+    return this.statements.deleteUserTokens.run(username, kind).changes;
   }
 
   close(): void {
@@ -256,11 +297,20 @@ export class SqliteStore implements MetadataStore {
       sumFileBytes: db.prepare(
         'SELECT coalesce(sum(size), 0) AS total FROM items WHERE drive_id = ? AND is_folder = 0 AND deleted = ?',
       ),
+      listItems: db.prepare('SELECT data FROM items WHERE drive_id = ?'),
+      deleteItem: db.prepare('DELETE FROM items WHERE id = ? AND drive_id = ?'),
+      putRecord: db.prepare('INSERT OR REPLACE INTO records (kind, key, data) VALUES (?, ?, ?)'),
+      getRecord: db.prepare('SELECT data FROM records WHERE kind = ? AND key = ?'),
+      listRecords: db.prepare(
+        'SELECT key, data FROM records WHERE kind = ? AND key >= ? AND key < ? ORDER BY key',
+      ),
+      deleteRecord: db.prepare('DELETE FROM records WHERE kind = ? AND key = ?'),
       putToken: db.prepare(
         'INSERT OR REPLACE INTO tokens (token_hash, kind, username, scope, expires_at) VALUES (?, ?, ?, ?, ?)',
       ),
       getToken: db.prepare('SELECT * FROM tokens WHERE token_hash = ?'),
       deleteExpiredTokens: db.prepare('DELETE FROM tokens WHERE expires_at <= ?'),
+      deleteUserTokens: db.prepare('DELETE FROM tokens WHERE username = ? AND kind = ?'),
     };
   }
 }

@@ -88,9 +88,22 @@ export interface MetadataStore {
   /** Sums file sizes of live (`deleted` false) or recycled (`deleted` true) files. */
   sumFileBytes(driveId: string, deleted: boolean): number;
 
+  /** Every item of the drive, live and recycled, in no particular order. */
+  listItems(driveId: string): ItemRecord[];
+  /** Removes an item record for good (a purge from the recycle bin). */
+  deleteItem(driveId: string, itemId: string): void;
+  /** Side records of the drive features (change log, versions, permissions…): JSON by kind and key. */
+  putRecord(kind: string, key: string, value: unknown): void;
+  getRecord(kind: string, key: string): unknown;
+  /** Records of a kind whose key starts with `keyPrefix`, ordered by key. */
+  listRecords(kind: string, keyPrefix: string): Array<{ key: string; value: unknown }>;
+  deleteRecord(kind: string, key: string): void;
+
   putToken(token: TokenRecord): void;
   getToken(tokenHash: string): TokenRecord | undefined;
   deleteExpiredTokens(nowMs: number): void;
+  /** Deletes every token of one kind held by a user (revocation); returns how many. */
+  deleteUserTokens(username: string, kind: TokenRecord['kind']): number;
 
   close(): void;
 }

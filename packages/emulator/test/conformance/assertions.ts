@@ -41,6 +41,10 @@ export function assertGraphError(reply: Reply, status: number, codes: string | s
   assert.equal(typeof body.error.message, 'string');
   assert.ok(body.error.innerError, `error body lacks innerError: ${reply.text()}`);
   assert.equal(typeof body.error.innerError.date, 'string');
+  assert.ok(
+    !Number.isNaN(Date.parse(body.error.innerError.date ?? '')),
+    `innerError.date ${body.error.innerError.date} is not a date`,
+  );
   assert.equal(typeof body.error.innerError['request-id'], 'string');
 }
 

@@ -201,6 +201,16 @@ describe('copy with monitor', () => {
     assert.equal(after - before, 5000);
   });
 
+  it('completed monitor stays readable', async () => {
+    const file = await upload(session.demo, `/${source.name}/again.txt`, content);
+    const monitor = await startCopy(session, file.id, { name: 'again-copy.txt' });
+    const resourceId = completedResource(await pollMonitor(session.dispatcher, monitor));
+    const again = await pollMonitor(session.dispatcher, monitor);
+    assert.equal(again.length, 1);
+    assert.equal(again[0]?.body.status, 'completed');
+    assert.equal(again[0]?.body.resourceId, resourceId);
+  });
+
   it('unknown monitor URL is 404', async () => {
     const file = await upload(session.demo, `/${source.name}/probe.txt`, content);
     const monitor = await startCopy(session, file.id, { name: 'probe-copy.txt' });

@@ -252,6 +252,7 @@ describe('download', () => {
       await send(session.dispatcher, 'GET', location, { headers: { range: 'bytes=999-' } }),
       await session.demo.get(`/me/drive/items/${file.id}`, { 'if-none-match': file.eTag ?? '' }),
       await session.demo.get(`/me/drive/items/${file.id}/content`),
+      await send(session.dispatcher, 'GET', `${session.emu.contentUrl}/download/not-a-token`),
     ];
     for (const reply of replies) {
       assert.ok(reply.header('request-id'), `status ${reply.status} reply lacks request-id`);

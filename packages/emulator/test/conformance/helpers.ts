@@ -6,15 +6,19 @@
  * an emulator bug.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent } from 'undici';
-import { startEmulator } from '../../src/index.ts';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/index.ts';
 import { type Method, type Reply, type SendOptions, send } from './http.ts';
 import type { MonitorPoll, TokenResponse, WireCollection, WireDrive, WireItem } from './wire.ts';
 
 export * from './assertions.ts';
 export * from './http.ts';
 export * from './wire.ts';
+export type { EmulatorOptions, RunningEmulator };
 
 export const USERS: Array<{ username: string; password: string }> = [
   { username: 'demo', password: 'demo' },
@@ -24,24 +28,6 @@ export const USERS: Array<{ username: string; password: string }> = [
 export const QUOTA_BYTES = 10_000_000;
 
 export const SCOPE = 'Files.ReadWrite.All offline_access User.Read';
-
-/** Options passed through to `startEmulator`; the conformance suite only sets these. */
-export interface EmulatorOptions {
-  port?: number;
-  users?: Array<{ username: string; password: string }>;
-  quotaBytes?: number;
-  accessTokenLifetimeSeconds?: number;
-  downloadUrlLifetimeSeconds?: number;
-  strictDownloadAuth?: boolean;
-  location?: string;
-}
-
-export interface RunningEmulator {
-  url: string;
-  graphUrl: string;
-  contentUrl: string;
-  close(): Promise<void>;
-}
 
 /** Requests a token with the resource owner password grant. */
 export async function passwordGrant(
@@ -118,14 +104,23 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Starts an emulator on 127.0.0.1 port 0 and signs in both users. */
+/**
+ * Starts an emulator on 127.0.0.1 port 0 and signs in both users. The store is
+ * in memory unless `options.location` is set or SKYDRIVE_CONFORMANCE_STORE is `sqlite`.
+ */
 export async function startSession(options: EmulatorOptions = {}): Promise<Session> {
-  const emu = (await startEmulator({
+  // SKYDRIVE_CONFORMANCE_STORE=sqlite runs every suite against the SQLite store in a temp folder.
+  const location =
+    options.location === undefined && process.env.SKYDRIVE_CONFORMANCE_STORE === 'sqlite'
+      ? await mkdtemp(join(tmpdir(), 'skydrive-conformance-'))
+      : undefined;
+  const emu = await startEmulator({
     port: 0,
     users: USERS,
     quotaBytes: QUOTA_BYTES,
+    ...(location === undefined ? {} : { location }),
     ...options,
-  })) as RunningEmulator;
+  });
   const dispatcher = new Agent({
     keepAliveTimeout: 1000,
     headersTimeout: 15_000,
@@ -134,6 +129,9 @@ export async function startSession(options: EmulatorOptions = {}): Promise<Sessi
   const close = async () => {
     await dispatcher.close();
     await emu.close();
+    if (location !== undefined) {
+      await rm(location, { recursive: true, force: true });
+    }
   };
 
   try {

@@ -4,9 +4,11 @@ import {
   assertGraphError,
   byPath,
   createFolder,
+  DOCUMENTED_ERROR_CODES,
   decodeParentPath,
   type Session,
   scratchFolder,
+  sendRawPath,
   startSession,
   upload,
   type WireCollection,
@@ -265,6 +267,23 @@ describe('item updates', () => {
     });
     assert.ok([400, 404].includes(reply.status), `got ${reply.status}`);
     assertGraphError(reply, reply.status, ['itemNotFound', 'invalidRequest']);
+  });
+
+  it('large JSON body gets a response', async () => {
+    // The server may accept 8 MiB or reject it with 413. A reset connection leaves the
+    // client without a status to act on.
+    const folder = await scratchFolder(session.demo, 'big-json');
+    const body = JSON.stringify({ description: 'x'.repeat(8 * 1024 * 1024) });
+    const reply = await sendRawPath(
+      session.emu.url,
+      'PATCH',
+      `/v1.0/me/drive/items/${folder.id}`,
+      { authorization: `Bearer ${session.demo.token}`, 'content-type': 'application/json' },
+      body,
+    );
+    if (reply.status !== 200) {
+      assertGraphError(reply, 413, DOCUMENTED_ERROR_CODES);
+    }
   });
 
   it('PATCH of a missing item is 404', async () => {

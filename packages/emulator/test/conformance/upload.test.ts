@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   assertClientError,
   assertGraphError,
@@ -13,6 +14,7 @@ import {
   scratchFolder,
   startSession,
   upload,
+  type WireDrive,
   type WireItem,
 } from './helpers.ts';
 
@@ -25,6 +27,28 @@ before(async () => {
 after(async () => {
   await session?.close();
 });
+
+/** Starts a PUT that declares `declared` bytes, sends `sent` bytes, then drops the connection. */
+async function abortedPut(session: Session, apiPath: string, declared: number, sent: number) {
+  const url = new URL(`${session.emu.graphUrl}${apiPath}`);
+  await new Promise<void>((resolve) => {
+    const outgoing = http.request(url, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${session.demo.token}`,
+        'content-type': 'application/octet-stream',
+        'content-length': String(declared),
+      },
+    });
+    outgoing.on('error', () => resolve());
+    outgoing.on('close', () => resolve());
+    outgoing.write(Buffer.alloc(sent, 9), () => {
+      outgoing.destroy();
+    });
+  });
+  // Give the server a moment to notice the dropped connection before the caller checks.
+  await delay(300);
+}
 
 describe('simple upload', () => {
   let folder: WireItem;
@@ -253,6 +277,27 @@ describe('simple upload', () => {
     assert.ok(stamp > before, `fileSystemInfo.lastModifiedDateTime stayed at ${stamp}`);
   });
 
+  it('aborted upload leaves no item', async () => {
+    const quotaBefore = (await session.demo.get('/me/drive')).json<WireDrive>().quota?.used;
+    await abortedPut(session, `${byPath(`/${folder.name}/partial.bin`)}/content`, 100_000, 40_000);
+    assertGraphError(
+      await session.demo.get(byPath(`/${folder.name}/partial.bin`)),
+      404,
+      'itemNotFound',
+    );
+    const quotaAfter = (await session.demo.get('/me/drive')).json<WireDrive>().quota?.used;
+    assert.equal(quotaAfter, quotaBefore);
+  });
+
+  it('aborted replace keeps the old content', async () => {
+    const original = await upload(session.demo, `/${folder.name}/survivor.txt`, 'keep me');
+    await abortedPut(session, `/me/drive/items/${original.id}/content`, 100_000, 40_000);
+    const item = (await session.demo.get(`/me/drive/items/${original.id}`)).json<WireItem>();
+    assert.equal(item.size, 'keep me'.length);
+    assert.equal(item.cTag, original.cTag);
+    assertHashes(item, Buffer.from('keep me'));
+  });
+
   it('PUT content onto a folder is rejected', async () => {
     const parent = await scratchFolder(session.demo, 'put-folder');
     const reply = await session.demo.put(`/me/drive/items/${parent.id}/content`, 'x');
@@ -271,6 +316,16 @@ describe('simple upload size limit', () => {
   });
   after(async () => {
     await session?.close();
+  });
+
+  it('12 MiB simple upload is accepted', async () => {
+    // Older Graph pages capped simple upload at 4 MB; the current limit is 250 MB.
+    const content = randomBytes(12 * 1024 * 1024);
+    const reply = await session.demo.put(`${byPath('/twelve.bin')}/content`, content);
+    assert.equal(reply.status, 201, reply.text());
+    const item = reply.json<WireItem>();
+    assert.equal(item.size, content.length);
+    assertHashes(item, content);
   });
 
   it('upload declaring over 250 MB is 413', async () => {
