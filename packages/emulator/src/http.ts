@@ -32,17 +32,21 @@ export function sendEmpty(
 export async function readSmallBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // An oversized body is read to the end and discarded rather than abandoned: leaving the
+  // loop early destroys the request, and the client then sees a reset instead of the 413.
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.byteLength;
-    if (size > MAX_METADATA_BODY_BYTES) {
-      throw new GraphError(
-        413,
-        'invalidRequest',
-        `request body exceeds ${MAX_METADATA_BODY_BYTES} bytes`,
-      );
+    if (size <= MAX_METADATA_BODY_BYTES) {
+      chunks.push(buffer);
     }
-    chunks.push(buffer);
+  }
+  if (size > MAX_METADATA_BODY_BYTES) {
+    throw new GraphError(
+      413,
+      'invalidRequest',
+      `request body of ${size} bytes exceeds the limit of ${MAX_METADATA_BODY_BYTES} bytes`,
+    );
   }
   return Buffer.concat(chunks);
 }

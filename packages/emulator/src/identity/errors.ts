@@ -72,7 +72,7 @@ export function invalidRefreshToken(reason: 'unknown' | 'expired'): IdentityErro
         400,
         'invalid_grant',
         9002313,
-        'The refresh token is malformed or was not issued by this emulator.',
+        'The refresh token is not valid: it was already used (refresh tokens rotate), was revoked, is malformed, or was not issued by this emulator; sign in again.',
       );
 }
 

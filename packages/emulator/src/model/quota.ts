@@ -1,4 +1,5 @@
 import { quotaLimitReached } from '../errors.js';
+import { VERSION_KIND, type VersionEntry } from '../drive/tracking.js';
 import type { MetadataStore } from '../store/types.js';
 
 export interface Quota {
@@ -10,14 +11,14 @@ export interface Quota {
 }
 
 /**
- * Computes the quota of a drive. `used` counts live files plus the recycle
- * bin, because OneDrive charges recycled files against storage until they are
- * purged. `deleted` is the recycle-bin share of `used`.
+ * Computes the quota of a drive. `used` counts live files, the recycle bin and
+ * earlier file versions, because OneDrive charges all three against storage
+ * until they are purged. `deleted` is the recycle-bin share of `used`.
  */
 export function quotaOf(store: MetadataStore, driveId: string, totalBytes: number): Quota {
   const live = store.sumFileBytes(driveId, false);
   const deleted = store.sumFileBytes(driveId, true);
-  const used = live + deleted;
+  const used = live + deleted + versionBytes(store, driveId);
   const remaining = totalBytes - used;
   return {
     total: totalBytes,
@@ -60,4 +61,12 @@ export function assertQuota(
   if (addedBytes > 0 && addedBytes > quota.remaining) {
     throw quotaLimitReached(addedBytes, quota.remaining);
   }
+}
+
+function versionBytes(store: MetadataStore, driveId: string): number {
+  let total = 0;
+  for (const record of store.listRecords(VERSION_KIND, `${driveId}:`)) {
+    total += (record.value as VersionEntry).size;
+  }
+  return total;
 }

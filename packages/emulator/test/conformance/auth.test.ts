@@ -164,8 +164,9 @@ describe('token endpoint', () => {
     assert.equal(me.status, 200);
   });
 
-  it('previous refresh token stays usable by default', async () => {
-    // The identity platform returns a new refresh token on each use but does not revoke the old one.
+  it('rotated refresh token fails by default', async () => {
+    // The identity platform leaves a rotated refresh token valid; the emulator revokes it at
+    // once unless refreshGraceSeconds is set, so clients are tested against rotation races.
     const first = await passwordGrant(session.dispatcher, session.emu.url, 'demo', 'demo');
     const original = first.json<TokenResponse>().refresh_token ?? '';
     const refresh = () =>
@@ -181,7 +182,8 @@ describe('token endpoint', () => {
       );
     assert.equal((await refresh()).status, 200);
     const second = await refresh();
-    assert.equal(second.status, 200, second.text());
+    assert.equal(second.status, 400, second.text());
+    assert.equal(second.json<{ error?: string }>().error, 'invalid_grant');
   });
 
   it('previous refresh token stays usable within the grace', async () => {

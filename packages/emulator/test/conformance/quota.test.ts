@@ -123,14 +123,15 @@ describe('drive resource and quota', () => {
     assert.equal(after.total, QUOTA_BYTES);
   });
 
-  it('replacing a file charges only the new size', async () => {
+  it('replacing a file keeps the old version charged', async () => {
+    // OneDrive keeps the replaced content as a version, and versions count against storage.
     const folder = await scratchFolder(session.alice, 'quota-replace');
     const path = `/${folder.name}/grow.bin`;
     await upload(session.alice, path, Buffer.alloc(1000));
     const before = await readQuota(session, 'alice');
     await upload(session.alice, path, Buffer.alloc(3000));
     const after = await readQuota(session, 'alice');
-    assert.equal((after.used ?? 0) - (before.used ?? 0), 2000);
+    assert.equal((after.used ?? 0) - (before.used ?? 0), 3000);
   });
 
   it('delete moves bytes into quota.deleted', async () => {
