@@ -44,6 +44,16 @@ async function main(): Promise<void> {
     const certFile = await writeCertificate(emulator.certificate, command.options.location);
     process.stdout.write(`TLS certificate (PEM) to trust: ${certFile}\n`);
   }
+  if (emulator.proxyUrl !== undefined && emulator.proxyCaCertificate !== undefined) {
+    const caFile = await writeCertificate(
+      emulator.proxyCaCertificate,
+      command.options.location,
+      'emulator-proxy-ca.pem',
+    );
+    process.stdout.write(
+      `CONNECT proxy: ${emulator.proxyUrl} (CA certificate to trust: ${caFile})\n`,
+    );
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -65,9 +75,13 @@ async function main(): Promise<void> {
 }
 
 /** Writes the served certificate where clients can load it: the data folder, or the temp folder. */
-async function writeCertificate(pem: string, location: string | undefined): Promise<string> {
+async function writeCertificate(
+  pem: string,
+  location: string | undefined,
+  fileName = 'emulator-cert.pem',
+): Promise<string> {
   const folder = location ?? (await mkdtemp(path.join(tmpdir(), 'skydrive-emulator-tls-')));
-  const file = path.join(folder, 'emulator-cert.pem');
+  const file = path.join(folder, fileName);
   await writeFile(file, pem);
   return file;
 }

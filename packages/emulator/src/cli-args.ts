@@ -28,6 +28,9 @@ Options:
   --https                        serve both listeners over TLS; without --cert/--key a self-signed
                                  certificate for 127.0.0.1 and localhost is generated
   --cert FILE --key FILE         PEM certificate and private key for --https
+  --connect-proxy                also act as an HTTPS proxy on the API port for graph.microsoft.com,
+                                 login.microsoftonline.com and login.live.com (port 443 only);
+                                 prints the file of the proxy CA certificate to trust
   --debug                        log one line per request
   --help                         show this help
   --version                      show the version
@@ -106,6 +109,9 @@ export function parseCommandLine(argv: string[]): CliCommand {
         ? { cert: readPem('--cert', values.cert), key: readPem('--key', values.key) }
         : true;
   }
+  if (values['connect-proxy']) {
+    options.connectProxy = true;
+  }
   if (values.location !== undefined) {
     options.location = values.location;
   }
@@ -159,6 +165,7 @@ function parseFlags(argv: string[]) {
       https: { type: 'boolean' },
       cert: { type: 'string' },
       key: { type: 'string' },
+      'connect-proxy': { type: 'boolean' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },

@@ -44,6 +44,13 @@ export interface EmulatorOptions {
   https?: boolean | { cert: string; key: string };
   /** Age after which a delta token answers 410 resyncRequired; omit for tokens that never expire. */
   deltaTokenLifetimeSeconds?: number;
+  /**
+   * Also act as an HTTPS proxy on the API port. `CONNECT graph.microsoft.com:443`,
+   * `login.microsoftonline.com:443` and `login.live.com:443` are served by the emulator
+   * with a certificate from a CA generated at start (`proxyCaCertificate`).
+   * Any other target gets 403 and is never contacted. @default false
+   */
+  connectProxy?: boolean;
   /** pino logger, or false for silence. @default false */
   logger?: Logger | false;
 }
@@ -58,6 +65,10 @@ export interface RunningEmulator {
   contentUrl: string;
   /** PEM certificate the listeners present when `https` is on; undefined over plain HTTP. */
   certificate: string | undefined;
+  /** `HTTPS_PROXY` value for clients (the API origin) when `connectProxy` is on, otherwise undefined. */
+  proxyUrl: string | undefined;
+  /** PEM of the CA that signs the proxy's certificates when `connectProxy` is on, otherwise undefined. */
+  proxyCaCertificate: string | undefined;
   /** Stops both listeners and closes the store; in-memory data is removed. */
   close(): Promise<void>;
 }
@@ -80,6 +91,7 @@ export interface ResolvedOptions {
   deviceCodeIntervalSeconds: number;
   https: false | true | { cert: string; key: string };
   deltaTokenLifetimeSeconds?: number;
+  connectProxy: boolean;
 }
 
 const GIB = 1024 ** 3;
@@ -101,6 +113,7 @@ const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   deviceCodeLifetimeSeconds: 900,
   deviceCodeIntervalSeconds: 5,
   https: false,
+  connectProxy: false,
 });
 
 /** Merges user options over the defaults and checks each value once. */
@@ -127,6 +140,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     deviceCodeIntervalSeconds:
       options.deviceCodeIntervalSeconds ?? DEFAULTS.deviceCodeIntervalSeconds,
     https: options.https ?? DEFAULTS.https,
+    connectProxy: options.connectProxy ?? DEFAULTS.connectProxy,
   };
 
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {

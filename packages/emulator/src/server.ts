@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Logger, pino } from 'pino';
+import { attachConnectProxy } from './connect-proxy.js';
 import type { Emulator } from './context.js';
 import { attachDriveTracking } from './drive/tracking.js';
 import { EmulatorError } from './errors.js';
@@ -13,6 +14,7 @@ import { provisionUsers } from './model/accounts.js';
 import { type EmulatorOptions, type RunningEmulator, resolveOptions } from './options.js';
 import { createApiListener, createContentListener } from './pipeline.js';
 import { PreauthRegistry } from './preauth.js';
+import { createProxyCertificates } from './proxy-ca.js';
 import { BlobStore } from './store/blob-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
@@ -33,6 +35,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       : options.logger;
 
   const tls = await tlsMaterialOf(resolved.https);
+  const proxyCertificates = resolved.connectProxy ? await createProxyCertificates() : undefined;
   const { store, blobs, inMemory } = await openStorage(resolved.location);
   attachDriveTracking(store);
   const removedTempFiles = await blobs.init();
@@ -68,6 +71,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const apiServer = createListener(createApiListener(emulator), tls);
   const contentServer = createListener(createContentListener(emulator), tls);
+  const proxy =
+    proxyCertificates === undefined
+      ? undefined
+      : attachConnectProxy(apiServer, createApiListener(emulator), proxyCertificates, log);
   const scheme = tls ? 'https' : 'http';
   try {
     emulator.url = await listen(apiServer, resolved.host, resolved.port, scheme);
@@ -88,8 +95,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     graphUrl: `${emulator.url}/v1.0`,
     contentUrl: emulator.contentUrl,
     certificate: tls?.cert,
+    proxyUrl: proxy === undefined ? undefined : emulator.url,
+    proxyCaCertificate: proxyCertificates?.caCertificate,
     close() {
       closing ??= (async () => {
+        proxy?.close();
         await Promise.all([closeServer(apiServer), closeServer(contentServer)]);
         store.close();
         if (inMemory) {

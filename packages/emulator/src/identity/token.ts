@@ -38,6 +38,7 @@ export async function handleToken(ctx: RequestContext): Promise<void> {
       throw unsupportedContentType();
     }
     const form = new URLSearchParams((await readSmallBody(ctx.req)).toString('utf8'));
+    adoptBasicClientId(ctx, form);
     const grant = authenticateGrant(ctx, form);
     sendJson(ctx.res, 200, issueTokens(ctx, grant.username, grant.scope), {
       'Cache-Control': 'no-store',
@@ -50,6 +51,29 @@ export async function handleToken(ctx: RequestContext): Promise<void> {
     sendJson(ctx.res, error.status, identityErrorBody(error, ctx.requestId), {
       'Cache-Control': 'no-store',
     });
+  }
+}
+
+/**
+ * Takes `client_id` from an `Authorization: Basic` header when the body has none.
+ * RFC 6749 section 2.3.1 lets a client send its credentials that way, form-encoded and
+ * then base64-encoded, and the identity platform accepts it (`client_secret_basic`).
+ * Go's oauth2 package, used by rclone, tries this form first. The secret is not checked.
+ */
+function adoptBasicClientId(ctx: RequestContext, form: URLSearchParams): void {
+  if (form.get('client_id')) {
+    return;
+  }
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(headerValue(ctx.req, 'authorization') ?? '');
+  if (!match?.[1]) {
+    return;
+  }
+  const credentials = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = credentials.indexOf(':');
+  const encodedId = colon === -1 ? credentials : credentials.slice(0, colon);
+  const clientId = new URLSearchParams(`client_id=${encodedId}`).get('client_id');
+  if (clientId) {
+    form.set('client_id', clientId);
   }
 }
 

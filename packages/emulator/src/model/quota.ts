@@ -1,5 +1,5 @@
-import { quotaLimitReached } from '../errors.js';
 import { VERSION_KIND, type VersionEntry } from '../drive/tracking.js';
+import { quotaLimitReached } from '../errors.js';
 import type { MetadataStore } from '../store/types.js';
 
 export interface Quota {
