@@ -5,8 +5,10 @@
 //   --in-memory   keep the emulator's data in memory instead of <repo>/.skydrive-data
 // Environment: SKYDRIVE_MAIN_JOB_LOCATION sets the emulator's data folder.
 //
-// The script starts the emulator on 127.0.0.1 and gets a token from its token
-// endpoint. Then it runs the built CLI (packages/skydrive/dist/cli/bin.js) as
+// The script starts the emulator on 127.0.0.1 and signs in with
+// `skydrive auth login --device-code`, approving the code through the
+// emulator's control route. The profile and tokens live in temporary XDG
+// folders. Then it runs the built CLI (packages/skydrive/dist/cli/bin.js) as
 // child processes and prints each command first: put -r, tree, info, get -r
 // into a temporary folder, a byte-for-byte check of every file, quota and rm -r.
 // It exits 1 when a command fails or a file differs.
@@ -84,23 +86,65 @@ function planRemoteParents(sources, remoteRoot) {
   });
 }
 
-async function getToken(emulator) {
-  const response = await fetch(`${emulator.url}/common/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'skydrive-main-job',
-      username: 'demo',
-      password: 'demo',
-      scope: 'Files.ReadWrite.All offline_access User.Read',
-    }),
+/**
+ * Sign in as a person on a machine without a browser would: `auth login
+ * --device-code`. The code is approved through the emulator's control route
+ * instead of its web page. Output carries no token: the CLI never prints one.
+ */
+async function signIn(emulator, env) {
+  const args = ['auth', 'login', '--device-code', '--json', '--endpoint', emulator.graphUrl];
+  console.log(
+    `\n# sign in: skydrive ${args.slice(0, 3).join(' ')}, approved with POST /_emulator/device/approve`,
+  );
+  const child = spawn(process.execPath, [cliBin, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const body = await response.json();
-  if (!response.ok || typeof body.access_token !== 'string') {
-    throw new Error(`token endpoint returned ${response.status} without an access_token`);
+  const exited = new Promise((resolve, reject) => {
+    child.on('error', reject);
+    // 'close', not 'exit': the result line must be read before the exit code is used.
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    stdout += chunk;
+  });
+  try {
+    // The first line is the prompt: {"userCode","verificationUri","expiresIn","message"}.
+    const promptLine = await new Promise((resolve, reject) => {
+      const check = () => {
+        const end = stdout.indexOf('\n');
+        if (end >= 0) {
+          resolve(stdout.slice(0, end));
+        }
+      };
+      child.stdout.on('data', check);
+      exited.then(() =>
+        reject(new Error('skydrive auth login exited before printing the device code')),
+      );
+    });
+    const prompt = JSON.parse(promptLine);
+    console.log(prompt.message);
+    const approval = await fetch(`${emulator.url}/_emulator/device/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userCode: prompt.userCode, username: 'demo' }),
+    });
+    if (approval.status !== 204) {
+      throw new Error(`device code approval returned ${approval.status}, expected 204`);
+    }
+  } catch (error) {
+    child.kill();
+    throw error;
   }
-  return body.access_token;
+  const code = await exited;
+  if (code !== 0) {
+    throw new Error(`skydrive auth login --device-code exited with ${code}`);
+  }
+  const result = JSON.parse(stdout.split('\n')[1] ?? '{}');
+  console.log(
+    `signed in as ${result.account} (profile ${result.profile}); token expires ${result.expiresAt}`,
+  );
 }
 
 /** Run the built CLI with the given arguments, streaming its output; resolves to its exit code. */
@@ -241,22 +285,34 @@ async function main() {
   const location = inMemory
     ? undefined
     : (process.env.SKYDRIVE_MAIN_JOB_LOCATION ?? path.join(root, '.skydrive-data'));
+  // A 1 s device code polling interval instead of the platform's 5 s keeps the sign-in short.
+  const emulatorOptions = { port: 0, deviceCodeIntervalSeconds: 1 };
   const emulator = await startEmulator(
-    location === undefined ? { port: 0 } : { port: 0, location },
+    location === undefined ? emulatorOptions : { ...emulatorOptions, location },
   );
   console.log(`emulator: ${emulator.graphUrl} (data: ${location ?? 'in memory'})`);
 
   const downloadDir = await mkdtemp(path.join(os.tmpdir(), 'skydrive-main-job-'));
+  // The profile and its tokens go here, so the user's own config and tokens stay untouched.
+  const homeDir = await mkdtemp(path.join(os.tmpdir(), 'skydrive-main-job-home-'));
   const remoteRoot = `/main-job/${new Date().toISOString().replace(/[:.]/g, '-')}`;
   let remoteCreated = false;
   let env = process.env;
   try {
     env = {
       ...process.env,
-      SKYDRIVE_ENDPOINT: emulator.graphUrl,
-      SKYDRIVE_TOKEN: await getToken(emulator),
+      XDG_CONFIG_HOME: path.join(homeDir, 'config'),
+      XDG_STATE_HOME: path.join(homeDir, 'state'),
     };
-    delete env.SKYDRIVE_PROFILE;
+    for (const name of [
+      'SKYDRIVE_TOKEN',
+      'SKYDRIVE_ENDPOINT',
+      'SKYDRIVE_PROFILE',
+      'SKYDRIVE_CONFIG',
+    ]) {
+      delete env[name];
+    }
+    await signIn(emulator, env);
     const plan = planRemoteParents(sources, remoteRoot);
 
     await step(['mkdir', '-p', remoteRoot], env);
@@ -286,6 +342,7 @@ async function main() {
     }
   } finally {
     await rm(downloadDir, { recursive: true, force: true });
+    await rm(homeDir, { recursive: true, force: true });
     await emulator.close();
   }
 

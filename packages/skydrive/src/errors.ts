@@ -15,7 +15,9 @@ export type SkydriveErrorCode =
   /** The server's response broke the Graph contract, e.g. a repeating nextLink or a 302 without Location. */
   | 'PROTOCOL_ERROR'
   /** A feature this version of the library does not provide. */
-  | 'NOT_IMPLEMENTED';
+  | 'NOT_IMPLEMENTED'
+  /** A sign-in flow ended without tokens: denied, declined, expired, timed out or rejected by the identity platform. */
+  | 'SIGN_IN_FAILED';
 
 /** Base class of every error the library throws. */
 export class SkydriveError extends Error {

@@ -13,6 +13,14 @@ export interface SavedToken {
   scope?: string;
   /** Graph base URL the token was issued for. */
   endpoint?: string;
+  /** Identity platform base URL, tenant and application the refresh token belongs to. */
+  authEndpoint?: string;
+  tenant?: string;
+  clientId?: string;
+  /** Sign-in name of the account, read from Graph `/me` at sign-in. */
+  account?: string;
+  /** When the access token was issued; with `expiresAt` it gives the token's lifetime. */
+  obtainedAt?: string;
 }
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { resolveAuthSettings } from '../index.js';
 import { CliError } from './errors.js';
 
 /** One profile in config.yaml. */
@@ -10,6 +11,12 @@ export interface ProfileConfig {
   endpoint?: string;
   /** Application (client) id registered in Microsoft Entra, for the sign-in flows. */
   clientId?: string;
+  /** Identity platform base URL, e.g. 'https://login.microsoftonline.com' or the emulator's URL. */
+  authEndpoint?: string;
+  /** Tenant to sign in to: common, consumers, organizations, a tenant id or a domain. */
+  tenant?: string;
+  /** Space-separated scopes requested at sign-in. */
+  scopes?: string;
 }
 
 export interface ConfigFile {
@@ -17,7 +24,13 @@ export interface ConfigFile {
 }
 
 /** Keys `skydrive config` accepts, as typed, mapped to the YAML field. */
-export const CONFIG_KEYS = { endpoint: 'endpoint', 'client-id': 'clientId' } as const;
+export const CONFIG_KEYS = {
+  endpoint: 'endpoint',
+  'client-id': 'clientId',
+  'auth-endpoint': 'authEndpoint',
+  tenant: 'tenant',
+  scopes: 'scopes',
+} as const;
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
 /**
@@ -84,6 +97,11 @@ function toConfig(document: unknown, file: string): ConfigFile {
     if (typeof value.clientId === 'string') {
       profile.clientId = value.clientId;
     }
+    for (const key of ['authEndpoint', 'tenant', 'scopes'] as const) {
+      if (typeof value[key] === 'string') {
+        profile[key] = value[key];
+      }
+    }
     result.profiles[name] = profile;
   }
   return result;
@@ -106,9 +124,9 @@ export function validateConfigValue(key: ConfigKey, value: string): string {
     return validateEndpoint(value, 'endpoint');
   }
   if (value.trim() === '') {
-    throw new CliError(`invalid client-id: it cannot be empty`, 2);
+    throw new CliError(`invalid ${key}: it cannot be empty`, 2);
   }
-  return value;
+  return validateAuthSetting(key, value);
 }
 
 /** Check that an endpoint is an absolute http(s) URL and drop a trailing '/'. */
@@ -129,4 +147,19 @@ export function validateEndpoint(value: string, source: string): string {
     );
   }
   return value.replace(/\/+$/, '');
+}
+
+/** Check a sign-in setting with the library's rules; a bad value is a usage error. */
+function validateAuthSetting(key: Exclude<ConfigKey, 'endpoint'>, value: string): string {
+  try {
+    const settings = resolveAuthSettings({
+      clientId: key === 'client-id' ? value : 'placeholder',
+      ...(key === 'auth-endpoint' ? { authEndpoint: value } : {}),
+      ...(key === 'tenant' ? { tenant: value } : {}),
+      ...(key === 'scopes' ? { scopes: value } : {}),
+    });
+    return key === 'auth-endpoint' ? settings.authEndpoint : value.trim();
+  } catch (error) {
+    throw new CliError(`invalid ${key}: ${(error as Error).message}`, 2);
+  }
 }

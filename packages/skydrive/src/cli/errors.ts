@@ -29,7 +29,9 @@ export interface ErrorSubject {
   notFound?: string;
 }
 
-const SIGN_IN_HINT = 'set SKYDRIVE_TOKEN or run: skydrive auth import';
+const SIGN_IN_HINT = 'run: skydrive auth login, or set SKYDRIVE_TOKEN';
+/** Next step when a saved sign-in expired or was rejected. */
+const SIGN_IN_AGAIN_HINT = 'sign in again: skydrive auth login';
 
 /** Return the parent of a drive path as typed, for "check the path with: skydrive ls <parent>". */
 export function parentOf(path: string): string {
@@ -114,8 +116,8 @@ function describeLibraryError(error: SkydriveError, subject: ErrorSubject, prefi
   const reason = lowerFirst(error.message);
   switch (error.code) {
     case 'NOT_SIGNED_IN':
-      return /expired/i.test(error.message)
-        ? `not signed in: ${reason}; ${SIGN_IN_HINT}`
+      return /expired|rejected|signed out/i.test(error.message)
+        ? `not signed in: ${withoutHint(reason)}; ${SIGN_IN_AGAIN_HINT}`
         : `not signed in; ${SIGN_IN_HINT}`;
     case 'INVALID_NAME':
       return `${prefix}${reason}; rename it and try again`;

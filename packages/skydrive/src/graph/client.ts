@@ -27,8 +27,11 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export interface GraphClientOptions {
   /** Graph base URL with version, e.g. 'https://graph.microsoft.com/v1.0'. */
   endpoint: string;
-  /** Returns the access token for the next request. */
-  token: () => Promise<string>;
+  /**
+   * Returns the access token for the next request. After a 401 it is called
+   * with `forceRefresh`, and the request is sent once more if the token changed.
+   */
+  token: (options?: { forceRefresh?: boolean }) => Promise<string>;
   dispatcher: Dispatcher;
   retry: Readonly<RetryPolicy>;
   onRequest?: (event: RequestEvent) => void;
@@ -90,6 +93,7 @@ export class GraphClient {
     const url = this.absolute(req.url);
     const shownUrl = this.redact(url);
     const replayable = req.replayable ?? true;
+    let refreshedAfter401 = false;
 
     for (let attempt = 1; ; attempt++) {
       const started = this.clock.now();
@@ -97,12 +101,13 @@ export class GraphClient {
       let outcome: AttemptOutcome;
       let response: HttpResponse | undefined;
       let failure: unknown;
+      const headers = await this.headersFor(url, req);
 
       try {
         response = await send(this.dispatcher, {
           method: req.method,
           url,
-          headers: await this.headersFor(url, req),
+          headers,
           body: bodyFor(req),
           signal: req.signal,
           responseTimeoutMs: this.options.responseTimeoutMs,
@@ -137,6 +142,31 @@ export class GraphClient {
         this.report(event);
         await response?.body.dump().catch(() => undefined);
         throw abortedError(req.method, shownUrl, req.signal.reason);
+      }
+
+      // An access token can expire mid-command: refresh once, then send the same request again.
+      if (
+        response?.status === 401 &&
+        !refreshedAfter401 &&
+        (replayable || req.body === undefined) &&
+        headers.authorization !== undefined
+      ) {
+        refreshedAfter401 = true;
+        this.report(event);
+        const fresh = await this.options.token({ forceRefresh: true });
+        if (`Bearer ${fresh}` !== headers.authorization) {
+          log('%s %s: 401; retry %d with a refreshed access token', req.method, shownUrl, attempt);
+          await response.body.dump().catch(() => undefined);
+          continue;
+        }
+        // The provider has no other token: the 401 is final, and its event is reported.
+        throw graphErrorFrom({
+          status: response.status,
+          method: req.method,
+          url: shownUrl,
+          requestId: event.requestId,
+          bodyText: await readLimited(response),
+        });
       }
 
       const decision = classifyAttempt(outcome, this.options.retry, {

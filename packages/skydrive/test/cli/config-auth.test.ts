@@ -83,7 +83,8 @@ describe('skydrive config and auth', () => {
     assert.deepEqual(result, {
       code: 2,
       stdout: '',
-      stderr: "skydrive: unknown config key 'colour'; valid keys: endpoint, client-id\n",
+      stderr:
+        "skydrive: unknown config key 'colour'; valid keys: endpoint, client-id, auth-endpoint, tenant, scopes\n",
     });
   });
 
@@ -102,7 +103,7 @@ describe('skydrive config and auth', () => {
     assert.deepEqual(result, {
       code: 4,
       stdout: '',
-      stderr: 'skydrive: not signed in; set SKYDRIVE_TOKEN or run: skydrive auth import\n',
+      stderr: 'skydrive: not signed in; run: skydrive auth login, or set SKYDRIVE_TOKEN\n',
     });
   });
 

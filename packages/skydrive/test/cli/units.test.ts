@@ -107,7 +107,7 @@ describe('describeError', () => {
   it('leaves the path out of a rejected token', () => {
     assert.equal(
       describeError(graphError(401, 'InvalidAuthenticationToken'), { path: '/docs' }),
-      'the service rejected the access token (401 InvalidAuthenticationToken); set SKYDRIVE_TOKEN or run: skydrive auth import',
+      'the service rejected the access token (401 InvalidAuthenticationToken); run: skydrive auth login, or set SKYDRIVE_TOKEN',
     );
   });
 

@@ -256,7 +256,7 @@ describe('skydrive usage errors', () => {
     assert.equal(result.stdout, '');
     assert.equal(
       result.stderr,
-      'skydrive: not signed in; set SKYDRIVE_TOKEN or run: skydrive auth import\n',
+      'skydrive: not signed in; run: skydrive auth login, or set SKYDRIVE_TOKEN\n',
     );
   });
 });

@@ -98,7 +98,7 @@ describe('token store and token sources', () => {
     });
     await assert.rejects(
       resolveTokenSource({ profile: 'old', env: {} }),
-      /expired at 2020-01-01T00:00:00Z; sign in again/,
+      /expired at 2020-01-01T00:00:00Z and no client id is saved to refresh it with; sign in again/,
     );
     await assert.rejects(resolveTokenSource({ profile: 'x', accessToken: '', env: {} }), {
       code: 'NOT_SIGNED_IN',

@@ -1,9 +1,17 @@
-import type { Command } from 'commander';
-import { deleteToken, type SavedToken, saveToken, tokenFilePath } from '../../index.js';
+import { type Command, Option } from 'commander';
+import {
+  deleteToken,
+  type SavedToken,
+  saveToken,
+  tokenFilePath,
+  withTokenLock,
+} from '../../index.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { toCliError } from '../exit-codes.js';
-import { addGlobalOptions, type Invoke } from '../global-options.js';
+import { addGlobalOptions, type Invoke, positiveInteger } from '../global-options.js';
+import { type LoginOptions, runLogin } from './auth-login.js';
+import { runRefresh, runStatus } from './auth-status.js';
 
 /** JSON response body of an OAuth 2.0 token endpoint. */
 interface TokenResponse {
@@ -21,14 +29,61 @@ export function register(program: Command, invoke: Invoke): Command {
   const auth = program
     .command('auth')
     .helpCommand(false)
-    .summary('store or remove the saved token')
+    .summary('sign in, show and refresh the saved token, sign out')
     .description(
-      "Manage the token saved for a profile. 'auth import' reads a token endpoint's JSON response on stdin and saves it; 'auth logout' deletes it. Tokens are never printed.",
+      "Sign in to the Microsoft identity platform (or the emulator's) as a public client and keep the tokens per profile. 'auth login' opens the browser (authorization code with PKCE); 'auth login --device-code' signs in from another device. Access tokens are refreshed automatically; 'auth refresh' does it now. 'auth import' saves a token endpoint's JSON response read on stdin; 'auth logout' deletes the saved tokens. Tokens are never printed.",
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  curl -s -d grant_type=password -d client_id=cli -d username=demo -d password=demo \\\n    http://127.0.0.1:8080/common/oauth2/v2.0/token | skydrive auth import\n  skydrive auth logout\n',
+      '\nExamples:\n  skydrive auth login --client-id 00000000-0000-0000-0000-000000000000\n  skydrive auth login --device-code --tenant consumers\n  skydrive auth login --device-code --endpoint http://127.0.0.1:8080/v1.0\n  skydrive auth status\n  curl -s -d grant_type=password -d client_id=cli -d username=demo -d password=demo \\\n    http://127.0.0.1:8080/common/oauth2/v2.0/token | skydrive auth import\n  skydrive auth logout\n',
     );
+  addGlobalOptions(
+    auth
+      .command('login')
+      .description(
+        'sign in and save the tokens and the sign-in settings in the profile (default: a browser on this machine)',
+      )
+      .option('--device-code', 'sign in on another device: print a code to enter at a web page')
+      .option(
+        '--client-id <id>',
+        'application (client) id of your public client app (config client-id)',
+      )
+      .option(
+        '--tenant <tenant>',
+        'common, consumers, organizations, a tenant id or a domain (config tenant; default common)',
+      )
+      .option(
+        '--auth-endpoint <url>',
+        "identity platform base URL (config auth-endpoint; default https://login.microsoftonline.com, the emulator's is its own URL)",
+      )
+      .option(
+        '--scopes <scopes>',
+        'space-separated scopes (config scopes; default "Files.ReadWrite.All offline_access User.Read")',
+      )
+      .option('--no-browser', 'print the sign-in address instead of opening a browser')
+      .addOption(
+        new Option('--timeout <seconds>', 'how long to wait for the browser to return, in seconds')
+          .argParser(positiveInteger('--timeout', 3600))
+          .default(300),
+      )
+      .action((options: LoginOptions, cmd: Command) =>
+        invoke(cmd, (context) => runLogin(options, context)),
+      ),
+  );
+  addGlobalOptions(
+    auth
+      .command('status')
+      .description(
+        'show the account, endpoints, token expiry and scopes of the profile; sends no request',
+      )
+      .action((_options: unknown, cmd: Command) => invoke(cmd, (context) => runStatus(context))),
+  );
+  addGlobalOptions(
+    auth
+      .command('refresh')
+      .description('redeem the refresh token now and save the new tokens')
+      .action((_options: unknown, cmd: Command) => invoke(cmd, (context) => runRefresh(context))),
+  );
   addGlobalOptions(
     auth
       .command('import')
@@ -91,7 +146,8 @@ export async function runImport(context: CommandContext): Promise<void> {
 
 export async function runLogout(context: CommandContext): Promise<void> {
   try {
-    await deleteToken(context.profile);
+    // Under the lock, so a refresh in another process cannot write the tokens back.
+    await withTokenLock(context.profile, () => deleteToken(context.profile));
   } catch (error) {
     throw toCliError(error);
   }
