@@ -1,20 +1,29 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import * as auth from './commands/auth.js';
+import * as changes from './commands/changes.js';
 import * as comments from './commands/comments.js';
 import * as config from './commands/config.js';
 import * as cp from './commands/cp.js';
 import * as get from './commands/get.js';
 import * as help from './commands/help.js';
 import * as info from './commands/info.js';
+import * as link from './commands/link.js';
 import * as ls from './commands/ls.js';
 import * as mkdir from './commands/mkdir.js';
 import * as mv from './commands/mv.js';
 import * as put from './commands/put.js';
 import * as quota from './commands/quota.js';
+import * as recent from './commands/recent.js';
+import * as restore from './commands/restore.js';
 import * as rm from './commands/rm.js';
+import * as search from './commands/search.js';
+import * as set from './commands/set.js';
+import * as share from './commands/share.js';
+import * as thumbnails from './commands/thumbnails.js';
 import * as tree from './commands/tree.js';
 import * as user from './commands/user.js';
+import * as versions from './commands/versions.js';
 import type { CliDeps } from './deps.js';
 import { addGlobalOptions, type Invoke } from './global-options.js';
 
@@ -59,7 +68,23 @@ export function buildProgram(deps: CliDeps, invoke: Invoke): Command {
   configureUsageErrors(program, deps);
   addGlobalOptions(program);
 
-  for (const module of [ls, tree, info, mkdir, put, get, cp, mv, rm, quota, user, config, auth]) {
+  const driveCommands = [set, link, share, search, recent, changes, thumbnails, versions, restore];
+  for (const module of [
+    ls,
+    tree,
+    info,
+    mkdir,
+    put,
+    get,
+    cp,
+    mv,
+    rm,
+    quota,
+    user,
+    config,
+    auth,
+    ...driveCommands,
+  ]) {
     const command = module.register(program, invoke);
     for (const leaf of [command, ...command.commands]) {
       configureUsageErrors(leaf, deps);

@@ -1,9 +1,13 @@
 import { SkydriveError } from '../errors.js';
+import { parseSpecialRef, type SpecialFolderName } from './special.js';
 import type { Addressing, ItemRef } from './types.js';
 
 export { validateName, validatePath } from './names.js';
 
-export type ParsedItemRef = { kind: 'id'; id: string } | { kind: 'path'; path: string };
+export type ParsedItemRef =
+  | { kind: 'id'; id: string }
+  | { kind: 'path'; path: string }
+  | { kind: 'special'; name: SpecialFolderName; path: string };
 
 /** Personal item ids look like '0123456789abc!123'. */
 const PERSONAL_ID = /^[0-9A-Fa-f]{1,16}![0-9A-Za-z._-]+$/;
@@ -35,6 +39,10 @@ export function parseItemRef(input: ItemRef, addressing: Addressing = 'auto'): P
       'INVALID_ARGUMENT',
       'an item must be a path string, { id } or { path }',
     );
+  }
+  const special = parseSpecialRef(input);
+  if (special !== undefined) {
+    return { kind: 'special', name: special.name, path: normalisePath(special.path) };
   }
   if (input.startsWith(ID_PREFIX)) {
     return { kind: 'id', id: requireId(input.slice(ID_PREFIX.length)) };

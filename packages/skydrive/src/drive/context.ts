@@ -17,5 +17,8 @@ export function locate(context: DriveContext, item: ItemRef): ItemLocator {
 
 /** Describe an item for messages: its path, or 'item <id>'. */
 export function describe(locator: ItemLocator): string {
+  if (locator.kind === 'special') {
+    return `special:${locator.name}${locator.path === '/' ? '' : locator.path}`;
+  }
   return locator.kind === 'path' ? locator.path : `item ${locator.id}`;
 }

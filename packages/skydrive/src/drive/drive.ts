@@ -1,9 +1,10 @@
 import type { Dispatcher } from 'undici';
-import { resolveTokenSource } from '../auth/token-source.js';
+import { resolveTokenProvider } from '../auth/token-source.js';
 import { SkydriveError } from '../errors.js';
 import { GraphClient } from '../graph/client.js';
 import { type Clock, systemClock } from '../graph/clock.js';
 import { resolveRetryPolicy } from '../graph/retry.js';
+import type { DriveItemVersion, Permission, ThumbnailSet } from '../graph/sharing-wire.js';
 import { createDispatcher, DEFAULT_TIMEOUTS } from '../http/dispatcher.js';
 import { downloadItem } from '../transfer/download.js';
 import { downloadFolder, uploadFolder } from '../transfer/folder.js';
@@ -11,7 +12,28 @@ import { uploadFile } from '../transfer/upload.js';
 import type { DriveContext } from './context.js';
 import { locate } from './context.js';
 import { copyItem } from './copy.js';
+import { ChangeFeed, type ChangesOptions } from './delta.js';
 import { getItem, listEntries, makeFolder, moveItem, removeItem } from './items.js';
+import { type RecentOptions, type RecentResult, recentItems } from './recent.js';
+import { permanentDelete, type RestoreOptions, restoreItem } from './recycle.js';
+import { type SearchOptions, searchItems } from './search.js';
+import {
+  createLink,
+  type InviteOptions,
+  invite,
+  type LinkOptions,
+  type LinkResult,
+  listPermissions,
+  type RevokeOptions,
+  revokePermission,
+} from './sharing.js';
+import { makeSpecialFolder } from './special-folders.js';
+import {
+  downloadThumbnail,
+  listThumbnails,
+  type ThumbnailDownload,
+  type ThumbnailOptions,
+} from './thumbnails.js';
 import type {
   Addressing,
   CopyOptions,
@@ -32,6 +54,8 @@ import type {
   UploadOptions,
   User,
 } from './types.js';
+import { type ItemUpdate, type UpdateOptions, updateItem } from './update.js';
+import { listVersions, restoreVersion } from './versions.js';
 
 export const DEFAULT_ENDPOINT = 'https://graph.microsoft.com/v1.0';
 const ADDRESSING_MODES: readonly Addressing[] = ['auto', 'path', 'id'];
@@ -69,18 +93,23 @@ export class Drive {
         `addressing ${JSON.stringify(addressing)} must be one of ${ADDRESSING_MODES.join(', ')}`,
       );
     }
-    const token = await resolveTokenSource({
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options.timeouts) };
+    // The drive owns its pool unless the caller passed one; token refreshes use it too.
+    const pool: DispatcherHolder = { current: undefined };
+    const tokens = await resolveTokenProvider({
       accessToken: options.accessToken,
       profile: options.profile ?? 'default',
+      transport: {
+        dispatcher: () => options.dispatcher ?? pool.current,
+        ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
+      },
     });
-    const timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options.timeouts) };
-    // The drive owns its pool unless the caller passed one.
-    const pool: DispatcherHolder = {
-      current: options.dispatcher === undefined ? createDispatcher(timeouts) : undefined,
-    };
+    if (options.dispatcher === undefined) {
+      pool.current = createDispatcher(timeouts);
+    }
     const graph = new GraphClient({
       endpoint,
-      token,
+      token: (tokenOptions) => tokens.getAccessToken(tokenOptions),
       dispatcher: options.dispatcher ?? (pool.current as Dispatcher),
       retry: resolveRetryPolicy(options.retry),
       onRequest: options.onRequest,
@@ -110,6 +139,9 @@ export class Drive {
 
   /** Create a folder; with `parents`, missing parents too, and an existing folder is fine. */
   async mkdir(path: string, options: MkdirOptions = {}): Promise<DriveItem> {
+    if (path.toLowerCase().startsWith('special:')) {
+      return makeSpecialFolder(this.context, path, options.parents ?? false);
+    }
     return makeFolder(this.context, path, options.parents ?? false);
   }
 
@@ -145,9 +177,89 @@ export class Drive {
     return moveItem(this.context, item, target);
   }
 
-  /** Delete an item (a folder with everything in it); it goes to the recycle bin. */
+  /** Delete an item (a folder with everything in it); it goes to the recycle bin unless `permanent`. */
   async remove(item: ItemRef, options: RemoveOptions = {}): Promise<void> {
+    if (options.permanent === true) {
+      return permanentDelete(this.context, item);
+    }
     return removeItem(this.context, item, options);
+  }
+
+  /** Bring an item back from the recycle bin, by id (OneDrive personal only). */
+  async restore(id: string, options: RestoreOptions = {}): Promise<DriveItem> {
+    return restoreItem(this.context, id, options);
+  }
+
+  /** Change metadata (name, description, fileSystemInfo); only the given fields are sent. */
+  async update(
+    item: ItemRef,
+    changes: ItemUpdate,
+    options: UpdateOptions = {},
+  ): Promise<DriveItem> {
+    return updateItem(this.context, item, changes, options);
+  }
+
+  /** Create a sharing link, or get the existing one of the same type (`created` false). */
+  async link(item: ItemRef, options: LinkOptions = {}): Promise<LinkResult> {
+    return createLink(this.context, item, options);
+  }
+
+  /** List an item's permissions: its own first, then inherited ones. */
+  permissions(item: ItemRef): AsyncIterableIterator<Permission> {
+    return listPermissions(this.context, item);
+  }
+
+  /** Grant people access by email; returns one permission per recipient. */
+  async invite(item: ItemRef, options: InviteOptions): Promise<Permission[]> {
+    return invite(this.context, item, options);
+  }
+
+  /** Delete one of an item's own (not inherited) permissions. */
+  async revokePermission(
+    item: ItemRef,
+    permissionId: string,
+    options: RevokeOptions = {},
+  ): Promise<void> {
+    return revokePermission(this.context, item, permissionId, options);
+  }
+
+  /** List recently modified files, newest first, with a delta fallback when `recent` fails or is empty. */
+  async recent(options: RecentOptions = {}): Promise<RecentResult> {
+    return recentItems(this.context, options);
+  }
+
+  /** Search below a folder for items whose name or text content matches, across pages. */
+  search(text: string, options: SearchOptions = {}): AsyncIterableIterator<DriveItem> {
+    return searchItems(this.context, text, options);
+  }
+
+  /** Start one round of delta; after iterating, `nextToken` starts the next round. */
+  changes(options: ChangesOptions = {}): ChangeFeed {
+    return new ChangeFeed(this.context, options);
+  }
+
+  /** Get the thumbnail sets of an item ('0' is its own). */
+  async thumbnails(item: ItemRef, options: ThumbnailOptions = {}): Promise<ThumbnailSet[]> {
+    return listThumbnails(this.context, item, options);
+  }
+
+  /** Download one thumbnail size into a local file or a stream. */
+  async downloadThumbnail(
+    item: ItemRef,
+    size: string,
+    destination: string | NodeJS.WritableStream,
+  ): Promise<ThumbnailDownload> {
+    return downloadThumbnail(this.context, item, size, destination);
+  }
+
+  /** List the versions of a file, newest (current) first. */
+  async versions(item: ItemRef): Promise<DriveItemVersion[]> {
+    return listVersions(this.context, item);
+  }
+
+  /** Make an earlier version the current content; the service keeps all versions. */
+  async restoreVersion(item: ItemRef, versionId: string): Promise<void> {
+    return restoreVersion(this.context, item, versionId);
   }
 
   /** Get the drive's quota. Every field may be missing. */

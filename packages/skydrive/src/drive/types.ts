@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { TokenProvider } from '../auth/token-provider.js';
 import type { SkydriveError } from '../errors.js';
 import type { RetryPolicy } from '../graph/retry.js';
 import type { DriveItem } from '../graph/wire.js';
@@ -25,8 +26,12 @@ export type ConflictBehavior = 'fail' | 'replace' | 'rename';
 export interface DriveOptions {
   /** Graph base URL with its version. @default 'https://graph.microsoft.com/v1.0' */
   endpoint?: string;
-  /** Access token, or a function returning one per request. Else env SKYDRIVE_TOKEN, else the profile's saved token. */
-  accessToken?: string | (() => Promise<string>);
+  /**
+   * Access token, a function returning one per request, or a TokenProvider
+   * that can also refresh it. Else env SKYDRIVE_TOKEN, else the profile's
+   * saved token, refreshed through the identity platform it came from.
+   */
+  accessToken?: string | (() => Promise<string>) | TokenProvider;
   /** Profile whose saved token is used. @default 'default' */
   profile?: string;
   /** @default 'auto' */
@@ -80,9 +85,27 @@ export interface UploadOptions {
   name?: string;
   /** @default 'replace' */
   conflict?: ConflictBehavior;
-  /** Called with the total bytes sent so far. */
+  /** Called with the bytes of the file stored on the server so far, counting a resumed start. */
   onProgress?: (bytesSent: number) => void;
   signal?: AbortSignal;
+  /** Bytes per upload-session fragment: a multiple of 320 KiB, below 60 MiB. @default 10 MiB */
+  fragmentSize?: number;
+  /** Folder for resume records of upload sessions, or false to keep none. @default `$XDG_STATE_HOME/skydrive` */
+  stateDir?: string | false;
+  /** Called once the upload is complete and verified. */
+  onComplete?: (report: TransferReport) => void;
+}
+
+/** How a finished transfer went. */
+export interface TransferReport {
+  /** Bytes sent or received in this run; bytes from an earlier run are not counted. */
+  bytesTransferred: number;
+  /** Offset the transfer continued from, or null when it started at byte 0. */
+  resumedFrom: number | null;
+  /** QuickXorHash of the whole local content, base64. */
+  quickXorHash: string;
+  /** 'size' when the item carried no usable quickXorHash. */
+  verifiedBy: 'quickXorHash' | 'size';
 }
 
 export interface DownloadOptions {
@@ -91,6 +114,10 @@ export interface DownloadOptions {
   /** Called with the total bytes received so far. */
   onProgress?: (bytesReceived: number) => void;
   signal?: AbortSignal;
+  /** Continue a `<file>.partial` left by an earlier run when its record matches. Files only. @default true */
+  resume?: boolean;
+  /** Folder for resume records of downloads, or false to keep none. @default `$XDG_STATE_HOME/skydrive` */
+  stateDir?: string | false;
 }
 
 export interface DownloadResult {
@@ -98,6 +125,14 @@ export interface DownloadResult {
   bytes: number;
   /** True when the content hash (or, without a hash, the size) matched. Always false for ranges. */
   verified: boolean;
+  /** Bytes received in this run. */
+  bytesTransferred?: number;
+  /** Offset the download continued from, or null when it started at byte 0 (or at the range start). */
+  resumedFrom?: number | null;
+  /** QuickXorHash of the received content, base64; undefined for ranges. */
+  quickXorHash?: string;
+  /** 'size' when the item carried no usable quickXorHash; undefined for ranges. */
+  verifiedBy?: 'quickXorHash' | 'size';
 }
 
 export interface CopyOptions {
@@ -117,8 +152,10 @@ export interface MoveTarget {
 }
 
 export interface RemoveOptions {
-  /** Only delete when the item's eTag still equals this value. */
+  /** Only delete when the item's eTag still equals this value. Ignored with `permanent`. */
   ifMatch?: string;
+  /** Skip the recycle bin: the item and everything below it are gone for good. @default false */
+  permanent?: boolean;
 }
 
 export interface MkdirOptions {
@@ -133,6 +170,11 @@ export interface FileTransferResult {
   ok: boolean;
   error?: SkydriveError;
   verified?: boolean;
+  /** Bytes sent or received in this run. */
+  bytesTransferred?: number;
+  resumedFrom?: number | null;
+  /** QuickXorHash of the local content, base64; null when unknown. */
+  quickXorHash?: string | null;
 }
 
 export interface FolderTransferOptions {
@@ -142,7 +184,18 @@ export interface FolderTransferOptions {
   concurrency?: number;
   /** Called after each file, successful or not. */
   onFile?: (result: FileTransferResult) => void;
+  /**
+   * Called for a OneNote notebook (`package` item) that a folder download
+   * skips with everything in it: it has no content of its own to download.
+   */
+  onSkip?: (remotePath: string, reason: string) => void;
   signal?: AbortSignal;
+  /** Called as a file's bytes move: its remote path, bytes done and size. */
+  onFileProgress?: (remotePath: string, done: number, size: number) => void;
+  /** For uploads; see UploadOptions. @default 10 MiB */
+  fragmentSize?: number;
+  /** See UploadOptions and DownloadOptions. @default `$XDG_STATE_HOME/skydrive` */
+  stateDir?: string | false;
 }
 
 export interface FolderTransferResult {

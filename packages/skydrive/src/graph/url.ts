@@ -29,7 +29,12 @@ export function encodePath(path: string): string {
 /** Item address for the URL builder: an id or a normalised drive path. */
 export type ItemLocator =
   | { kind: 'id'; id: string }
-  | { kind: 'path'; path: string /* normalised, starts with '/' */ };
+  | { kind: 'path'; path: string /* normalised, starts with '/' */ }
+  | {
+      kind: 'special';
+      name: string;
+      path: string /* below the special folder; '/' is the folder */;
+    };
 
 /**
  * Build the drive-relative URL path of an item, optionally followed by a segment
@@ -44,6 +49,15 @@ export function itemUrlPath(item: ItemLocator, action?: string): string {
   if (item.kind === 'id') {
     return `/me/drive/items/${encodeSegment(item.id)}${tail}`;
   }
+  if (item.kind === 'special') {
+    const folder = `/me/drive/special/${encodeSegment(item.name)}`;
+    if (item.path === '/') {
+      return `${folder}${tail}`;
+    }
+    return action === undefined
+      ? `${folder}:${encodePath(item.path)}`
+      : `${folder}:${encodePath(item.path)}:${tail}`;
+  }
   if (item.path === '/') {
     return `/me/drive/root${tail}`;
   }
@@ -56,9 +70,9 @@ export function itemUrlPath(item: ItemLocator, action?: string): string {
  * used to upload a new file, e.g. '/me/drive/items/P!1:/a%23b.txt:/content'.
  */
 export function childUrlPath(parent: ItemLocator, name: string, action?: string): string {
-  if (parent.kind === 'path') {
+  if (parent.kind === 'path' || parent.kind === 'special') {
     const childPath = parent.path === '/' ? `/${name}` : `${parent.path}/${name}`;
-    return itemUrlPath({ kind: 'path', path: childPath }, action);
+    return itemUrlPath({ ...parent, path: childPath }, action);
   }
   const base = `/me/drive/items/${encodeSegment(parent.id)}:/${encodeSegment(name)}`;
   return action === undefined ? base : `${base}:/${action}`;

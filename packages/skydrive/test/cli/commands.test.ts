@@ -564,7 +564,7 @@ describe('skydrive commands', () => {
     assert.equal(result.stdout, '');
     assert.equal(
       result.stderr,
-      'skydrive: the service rejected the access token (401 InvalidAuthenticationToken); set SKYDRIVE_TOKEN or run: skydrive auth import\n',
+      'skydrive: the service rejected the access token (401 InvalidAuthenticationToken); run: skydrive auth login, or set SKYDRIVE_TOKEN\n',
     );
   });
 });

@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { parentOf, usageError } from '../errors.js';
 import { toCliError } from '../exit-codes.js';
 import { addGlobalOptions, type Invoke } from '../global-options.js';
+import { itemPath } from '../output/format.js';
 import { itemJson } from '../output/json.js';
 
 export interface MkdirOptions {
@@ -40,8 +41,10 @@ export async function run(options: MkdirOptions, context: CommandContext): Promi
     );
   }
   // Names are checked before any request, so a bad name creates no parent folders.
+  // 'special:documents/…' starts with a special folder, which is not a name.
+  const special = /^special:/i.test(options.path);
   try {
-    for (const segment of segments) {
+    for (const segment of special ? segments.slice(1) : segments) {
       validateName(segment);
     }
   } catch (error) {
@@ -63,5 +66,7 @@ export async function run(options: MkdirOptions, context: CommandContext): Promi
     context.printJson(itemJson(folder));
     return;
   }
-  context.note(`created folder /${segments.join('/')}`);
+  context.note(
+    `created folder ${special ? (itemPath(folder) ?? options.path) : `/${segments.join('/')}`}`,
+  );
 }

@@ -9,6 +9,8 @@ import { isContainer, itemPath } from '../output/format.js';
 export interface RmOptions {
   items: string[];
   recursive: boolean;
+  /** Skip the recycle bin. */
+  permanent?: boolean;
 }
 
 export function register(program: Command, invoke: Invoke): Command {
@@ -20,12 +22,19 @@ export function register(program: Command, invoke: Invoke): Command {
     )
     .argument('<item...>', 'paths or ids of the items to delete')
     .option('-r, --recursive', 'delete folders with everything in them')
+    .option('--permanent', 'delete for good instead of moving to the recycle bin; cannot be undone')
     .addHelpText(
       'after',
-      '\nExamples:\n  skydrive rm /Documents/old.txt\n  skydrive rm -r /Backup/2019\n',
+      '\nExamples:\n  skydrive rm /Documents/old.txt\n  skydrive rm -r /Backup/2019\n  skydrive rm --permanent /Documents/secret.txt\n',
     )
-    .action((items: string[], options: { recursive?: boolean }, cmd: Command) =>
-      invoke(cmd, (context) => run({ items, recursive: options.recursive === true }, context)),
+    .action(
+      (items: string[], options: { recursive?: boolean; permanent?: boolean }, cmd: Command) =>
+        invoke(cmd, (context) =>
+          run(
+            { items, recursive: options.recursive === true, permanent: options.permanent === true },
+            context,
+          ),
+        ),
     );
   return addGlobalOptions(command);
 }
@@ -63,15 +72,28 @@ export async function run(options: RmOptions, context: CommandContext): Promise<
   // 2. Delete, guarded by the eTag read above so a changed item is not removed unseen.
   for (const { typed, item } of found) {
     try {
-      await drive.remove({ id: item.id }, item.eTag === undefined ? {} : { ifMatch: item.eTag });
+      await drive.remove(
+        { id: item.id },
+        options.permanent === true
+          ? { permanent: true }
+          : item.eTag === undefined
+            ? {}
+            : { ifMatch: item.eTag },
+      );
     } catch (error) {
       throw toCliError(error, { path: typed });
     }
     const removedPath = itemPath(item) ?? typed;
     if (context.json) {
-      context.printJson({ path: removedPath, id: item.id, removed: true });
+      context.printJson(
+        options.permanent === true
+          ? { path: removedPath, id: item.id, removed: true, permanent: true }
+          : { path: removedPath, id: item.id, removed: true },
+      );
     } else {
-      context.note(`removed ${removedPath}`);
+      context.note(
+        `${options.permanent === true ? 'permanently removed' : 'removed'} ${removedPath}`,
+      );
     }
   }
 }

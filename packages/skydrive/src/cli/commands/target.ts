@@ -46,12 +46,17 @@ export async function resolveTarget(
   const cut = parsed.path.lastIndexOf('/');
   const parentPath = cut <= 0 ? '/' : parsed.path.slice(0, cut);
   const name = parsed.path.slice(cut + 1);
+  // A new name below a special folder keeps the special folder as its base.
+  const parentRef: ItemRef =
+    parsed.kind === 'special'
+      ? `special:${parsed.name}${parentPath === '/' ? '' : parentPath}`
+      : { path: parentPath };
   try {
     validateName(name);
   } catch (error) {
     throw toCliError(error, { path: destination });
   }
-  const parent = await infoOrUndefined(drive, { path: parentPath });
+  const parent = await infoOrUndefined(drive, parentRef);
   if (parent === undefined || !isContainer(parent)) {
     throw new CliError(
       `${destination}: the folder ${parentPath} does not exist; create it with: skydrive mkdir -p ${parentPath}`,
