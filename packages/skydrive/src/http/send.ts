@@ -56,20 +56,18 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
     req.signal === undefined ? deadline.signal : AbortSignal.any([req.signal, deadline.signal]);
 
   let graceTimer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const ignoredAbort = new Promise<never>((_resolve, reject) => {
-    signal.addEventListener(
-      'abort',
-      () => {
-        graceTimer = setTimeout(() => {
-          reject(
-            req.signal?.aborted
-              ? new SkydriveError('ABORTED', `${req.method} request aborted`)
-              : new ResponseTimeoutError(req.responseTimeoutMs, true),
-          );
-        }, ABORT_GRACE_MS);
-      },
-      { once: true },
-    );
+    onAbort = () => {
+      graceTimer = setTimeout(() => {
+        reject(
+          req.signal?.aborted
+            ? new SkydriveError('ABORTED', `${req.method} request aborted`)
+            : new ResponseTimeoutError(req.responseTimeoutMs, true),
+        );
+      }, ABORT_GRACE_MS);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
   const pending = request(req.url, {
@@ -100,6 +98,11 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
     // Once the headers are in, the body is bounded by undici's bodyTimeout instead.
     clearTimeout(timer);
     clearTimeout(graceTimer);
+    // The listener references `req` and so its body. A long-lived caller signal
+    // would otherwise keep every request body (each upload fragment) alive.
+    if (onAbort !== undefined) {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 }
 

@@ -1,6 +1,4 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { QuickXorHash } from '@skydrive/quickxorhash';
 import type { DriveContext } from '../drive/context.js';
 import { describe, locate } from '../drive/context.js';
@@ -10,6 +8,7 @@ import { SkydriveError } from '../errors.js';
 import { itemUrlPath } from '../graph/url.js';
 import type { DriveItem } from '../graph/wire.js';
 import { type HttpResponse, headerValue } from '../http/send.js';
+import { downloadToFile } from './download-file.js';
 import { verifyContent } from './hash.js';
 
 type Range = { start: number; end?: number };
@@ -66,54 +65,21 @@ export async function downloadKnownItem(
   const subject = `download ${item.name ?? item.id}`;
 
   if (typeof destination !== 'string') {
-    const response = await openContent(context, item, options);
+    const range = options.range;
+    const header = range === undefined ? undefined : `bytes=${range.start}-${range.end ?? ''}`;
+    const response = await openContent(context, item, options, header);
     const bytes = await copyBody(response, destination, hash, sliceFor(response, options), options);
     return finish(item, hash, bytes, options.range, subject);
   }
 
-  // Open the local file first, so a missing folder fails before the content is requested.
-  const partial = `${destination}.partial`;
-  const file = createWriteStream(partial);
-  try {
-    await once(file, 'open');
-  } catch (error) {
-    throw localWriteError(destination, error);
-  }
-  try {
-    const response = await openContent(context, item, options);
-    const bytes = await copyBody(response, file, hash, sliceFor(response, options), options);
-    file.end();
-    await once(file, 'finish');
-    const result = finish(item, hash, bytes, options.range, subject);
-    await rename(partial, destination);
-    return result;
-  } catch (error) {
-    file.destroy();
-    await rm(partial, { force: true });
-    throw localWriteError(destination, error);
-  }
+  return downloadToFile(context, item, destination, options, (rangeHeader) =>
+    openContent(context, item, options, rangeHeader),
+  );
 }
 
 /** Return the range to cut out locally when the server ignored the Range header and sent the whole file. */
 function sliceFor(response: HttpResponse, options: DownloadOptions): Range | undefined {
   return response.status === 206 ? undefined : options.range;
-}
-
-function localWriteError(destination: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') {
-    return new SkydriveError(
-      'LOCAL_FILE_NOT_FOUND',
-      `cannot write ${destination}: its folder does not exist; create it first`,
-      { cause: error },
-    );
-  }
-  if (code === 'EISDIR' || code === 'ENOTEMPTY') {
-    return new SkydriveError('NOT_A_FILE', `cannot write ${destination}: it is a folder`, {
-      cause: error,
-    });
-  }
-  return error;
 }
 
 /**
@@ -125,9 +91,8 @@ async function openContent(
   context: DriveContext,
   item: DriveItem,
   options: DownloadOptions,
+  rangeHeader: string | undefined,
 ): Promise<HttpResponse> {
-  const range = options.range;
-  const rangeHeader = range === undefined ? undefined : `bytes=${range.start}-${range.end ?? ''}`;
   const first = await context.graph.request({
     method: 'GET',
     url: itemUrlPath({ kind: 'id', id: item.id }, 'content'),
@@ -197,8 +162,6 @@ async function copyBody(
       }
     }
   } catch (error) {
-    // NOTE: a body that breaks off mid-stream is not resumed with a Range
-    // request yet; the caller sees NETWORK_ERROR and downloads again.
     if (options.signal?.aborted) {
       throw new SkydriveError('ABORTED', 'download aborted', { cause: error });
     }
@@ -221,7 +184,7 @@ function finish(
   subject: string,
 ): DownloadResult {
   if (range !== undefined) {
-    return { item, bytes, verified: false };
+    return { item, bytes, verified: false, bytesTransferred: bytes };
   }
   const check = verifyContent(item, { hash, size: bytes }, subject);
   if (!check.ok) {
@@ -230,5 +193,12 @@ function finish(
       `${subject}: the received bytes do not match the item: ${check.reason}; download it again`,
     );
   }
-  return { item, bytes, verified: true };
+  return {
+    item,
+    bytes,
+    verified: true,
+    bytesTransferred: bytes,
+    quickXorHash: hash.digest(),
+    verifiedBy: check.method,
+  };
 }

@@ -9,6 +9,7 @@ import type {
   FolderTransferOptions,
   FolderTransferResult,
   ItemRef,
+  TransferReport,
 } from '../drive/types.js';
 import { SkydriveError } from '../errors.js';
 import type { DriveItem } from '../graph/wire.js';
@@ -60,7 +61,7 @@ export async function uploadFolder(
     tree.files,
     options.concurrency ?? DEFAULT_CONCURRENCY,
     async (file): Promise<FileTransferResult> => {
-      const result = await uploadOne(context, file, conflict, options.signal);
+      const result = await uploadOne(context, file, conflict, options);
       options.onFile?.(result);
       return result;
     },
@@ -72,7 +73,7 @@ async function uploadOne(
   context: DriveContext,
   file: LocalFile,
   conflict: NonNullable<FolderTransferOptions['conflict']>,
-  signal: AbortSignal | undefined,
+  options: FolderTransferOptions,
 ): Promise<FileTransferResult> {
   const base = { localPath: file.localPath, remotePath: file.remotePath, size: file.size };
   if (file.problem !== undefined) {
@@ -80,6 +81,7 @@ async function uploadOne(
   }
   try {
     const cut = file.remotePath.lastIndexOf('/');
+    let report: TransferReport | undefined;
     await putFile(
       context,
       file.localPath,
@@ -88,9 +90,25 @@ async function uploadOne(
         parent: { kind: 'path', path: normalisePath(file.remotePath.slice(0, cut)) },
         name: file.remotePath.slice(cut + 1),
       },
-      { conflict, signal },
+      {
+        conflict,
+        signal: options.signal,
+        fragmentSize: options.fragmentSize,
+        stateDir: options.stateDir,
+        onProgress: (sent) => options.onFileProgress?.(file.remotePath, sent, file.size),
+        onComplete: (done) => {
+          report = done;
+        },
+      },
     );
-    return { ...base, ok: true, verified: true };
+    return {
+      ...base,
+      ok: true,
+      verified: true,
+      bytesTransferred: report?.bytesTransferred,
+      resumedFrom: report?.resumedFrom ?? null,
+      quickXorHash: report?.quickXorHash,
+    };
   } catch (error) {
     return { ...base, ok: false, error: asSkydriveError(error, file.localPath) };
   }
@@ -192,10 +210,19 @@ export async function downloadFolder(
   let folders = 0;
   const files: { item: DriveItem; localPath: string; remotePath: string }[] = [];
   const rejected: FileTransferResult[] = [];
+  const skippedPackages: string[] = [];
   for await (const entry of listEntries(context, { id: top.id }, { recursive: true })) {
     const relative = topPath === '/' ? entry.path.slice(1) : entry.path.slice(topPath.length + 1);
     const remotePath = joinRemotePath(topPath, relative);
     const localPath = path.join(root, ...relative.split('/'));
+    if (skippedPackages.some((skipped) => remotePath.startsWith(`${skipped}/`))) {
+      continue;
+    }
+    if (entry.package !== undefined) {
+      skippedPackages.push(remotePath);
+      options.onSkip?.(remotePath, 'a OneNote notebook (package) has no content to download');
+      continue;
+    }
     if (!localPath.startsWith(`${root}${path.sep}`)) {
       rejected.push(
         rejection(localPath, remotePath, entry, 'its name would leave the target folder'),
@@ -226,8 +253,18 @@ export async function downloadFolder(
       try {
         const done = await downloadKnownItem(context, file.item, file.localPath, {
           signal: options.signal,
+          stateDir: options.stateDir,
+          onProgress: (received) => options.onFileProgress?.(file.remotePath, received, base.size),
         });
-        result = { ...base, size: done.bytes, ok: true, verified: done.verified };
+        result = {
+          ...base,
+          size: done.bytes,
+          ok: true,
+          verified: done.verified,
+          bytesTransferred: done.bytesTransferred,
+          resumedFrom: done.resumedFrom ?? null,
+          quickXorHash: done.quickXorHash,
+        };
       } catch (error) {
         result = { ...base, ok: false, error: asSkydriveError(error, file.remotePath) };
       }

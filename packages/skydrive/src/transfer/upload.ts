@@ -17,12 +17,20 @@ import { SkydriveError } from '../errors.js';
 import { childUrlPath, type ItemLocator, queryString } from '../graph/url.js';
 import type { DriveItem } from '../graph/wire.js';
 import { verifyContent } from './hash.js';
+import { uploadInSession } from './session.js';
 
 /**
  * Largest file sent in one PUT, in bytes (250 MB). Graph documents 4 MB for
  * older services and 250 MB today; larger files need upload sessions.
  */
 export const SIMPLE_UPLOAD_MAX_BYTES = 250 * 1000 * 1000;
+
+/**
+ * Files larger than this go through an upload session, in bytes (4 MiB).
+ * Sessions survive a lost connection and can be resumed. A file of 0 bytes
+ * cannot use one, because a fragment must contain at least one byte.
+ */
+export const SESSION_THRESHOLD_BYTES = 4 * 1024 * 1024;
 
 const CONFLICT_BEHAVIORS: readonly ConflictBehavior[] = ['fail', 'replace', 'rename'];
 
@@ -108,11 +116,28 @@ async function resolveTarget(
     validateName(localName);
     return { parent: parsed, name: localName };
   }
-  return { parent: { kind: 'path', path: parentPath(parsed.path) }, name: baseName(parsed.path) };
+  return { parent: { ...parsed, path: parentPath(parsed.path) }, name: baseName(parsed.path) };
+}
+
+/** Upload a file: in one PUT up to SESSION_THRESHOLD_BYTES, else through an upload session. */
+export async function putFile(
+  context: DriveContext,
+  localFile: string,
+  size: number,
+  target: UploadTarget,
+  options: UploadOptions & { conflict: ConflictBehavior },
+): Promise<DriveItem> {
+  if (size > SESSION_THRESHOLD_BYTES) {
+    const stats = await statLocalFile(localFile);
+    const { item, report } = await uploadInSession(context, localFile, stats, target, options);
+    options.onComplete?.(report);
+    return item;
+  }
+  return putSimple(context, localFile, size, target, options);
 }
 
 /** Upload a file in one PUT, re-reading the file on every attempt. */
-export async function putFile(
+async function putSimple(
   context: DriveContext,
   localFile: string,
   size: number,
@@ -165,5 +190,11 @@ export async function putFile(
       `${subject}: the uploaded copy does not match the local file: ${check.reason}; upload it again`,
     );
   }
+  options.onComplete?.({
+    bytesTransferred: size,
+    resumedFrom: null,
+    quickXorHash: hash.digest(),
+    verifiedBy: check.method,
+  });
   return item;
 }

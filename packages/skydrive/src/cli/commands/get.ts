@@ -3,13 +3,14 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Drive, DriveItem, ItemRef } from '../../index.js';
+import { defaultStateDir } from '../../index.js';
 import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { toCliError } from '../exit-codes.js';
-import { addGlobalOptions, type Invoke, signalOption } from '../global-options.js';
+import { addGlobalOptions, type Invoke, positiveInteger, signalOption } from '../global-options.js';
 import { isContainer, itemPath, itemType } from '../output/format.js';
-import { startProgress } from '../output/progress.js';
 import { newTally, reportFile, shownLocal, summaryLine } from '../output/transfer.js';
+import { type FileProgress, startTransferProgress, withResumeHint } from '../transfer-progress.js';
 
 /** An inclusive byte range; no `end` means to the end of the file. */
 export interface ByteRange {
@@ -23,6 +24,12 @@ export interface GetOptions {
   local?: string;
   recursive: boolean;
   range?: ByteRange;
+  /** Files in flight at once within a folder. @default 4 */
+  transfers?: number;
+  /** Emit JSON progress events on stderr. */
+  progressJson?: boolean;
+  /** Continue a `.partial` file of an earlier run. @default true */
+  resume?: boolean;
 }
 
 export function register(program: Command, invoke: Invoke): Command {
@@ -40,6 +47,13 @@ export function register(program: Command, invoke: Invoke): Command {
       'download bytes A to B only (inclusive, from 0); A- means to the end',
       parseRange,
     )
+    .option(
+      '--transfers <n>',
+      'files downloaded at once within a folder (default 4)',
+      positiveInteger('--transfers', 64),
+    )
+    .option('--progress-json', 'print progress events as JSON lines on stderr')
+    .option('--no-resume', "start over instead of continuing a '<name>.partial' file")
     .addHelpText(
       'after',
       '\nExamples:\n  skydrive get /Documents/report.pdf\n  skydrive get -r /Photos ./photos\n  skydrive get --range 0-1023 /Backup/disk.img - | xxd | head\n',
@@ -48,12 +62,26 @@ export function register(program: Command, invoke: Invoke): Command {
       (
         item: string,
         local: string | undefined,
-        options: { recursive?: boolean; range?: ByteRange },
+        options: {
+          recursive?: boolean;
+          range?: ByteRange;
+          transfers?: number;
+          progressJson?: boolean;
+          resume?: boolean;
+        },
         cmd: Command,
       ) =>
         invoke(cmd, (context) =>
           run(
-            { item, local, recursive: options.recursive === true, range: options.range },
+            {
+              item,
+              local,
+              recursive: options.recursive === true,
+              range: options.range,
+              transfers: options.transfers,
+              progressJson: options.progressJson === true,
+              resume: options.resume !== false,
+            },
             context,
           ),
         ),
@@ -97,9 +125,9 @@ export async function run(options: GetOptions, context: CommandContext): Promise
   const remotePath = itemPath(item) ?? options.item;
 
   if (isContainer(item)) {
-    if (!options.recursive && itemType(item) === 'package') {
+    if (itemType(item) === 'package') {
       throw new CliError(
-        `${options.item}: is a package (such as a OneNote notebook) with no content of its own; use get -r to download the files inside it`,
+        `${options.item}: is a OneNote notebook (package), which cannot be downloaded as a file or folder; open it in OneNote, or list its parts with: skydrive ls '${options.item}'`,
       );
     }
     if (!options.recursive) {
@@ -132,14 +160,22 @@ export async function run(options: GetOptions, context: CommandContext): Promise
   }
   const target = await localTarget(context, options.local, item.name ?? 'download');
   const size = rangeSize(options.range, item.size ?? 0);
-  const progress = startProgress(context, item.name ?? remotePath, size, 'bytes');
+  const bars = startTransferProgress(context, { progressJson: options.progressJson === true });
+  const progress = bars.file(remotePath, item.name ?? remotePath, size);
   try {
     const result = await drive.download(ref, target, {
       ...signalOption(context),
       ...(options.range === undefined ? {} : { range: options.range }),
+      stateDir: stateDirOf(options, context),
       onProgress: (received) => progress.update(received),
     });
-    progress.stop();
+    progress.end();
+    bars.stop();
+    if (result.verifiedBy === 'size' && context.options.debug === true) {
+      context.warn(
+        `${remotePath}: the service reported no quickXorHash; only the size was compared`,
+      );
+    }
     await reportFile(
       context,
       'download',
@@ -149,13 +185,25 @@ export async function run(options: GetOptions, context: CommandContext): Promise
         size: result.bytes,
         ok: true,
         verified: result.verified,
-        quickXorHash: options.range === undefined ? (item.file.hashes?.quickXorHash ?? null) : null,
+        quickXorHash:
+          options.range === undefined
+            ? (result.quickXorHash ?? item.file.hashes?.quickXorHash ?? null)
+            : null,
+        bytesTransferred: result.bytesTransferred,
+        resumedFrom: result.resumedFrom ?? null,
       },
       newTally(),
     );
   } catch (error) {
-    progress.stop();
-    throw toCliError(error, { path: remotePath });
+    progress.end();
+    bars.stop();
+    throw withResumeHint(
+      toCliError(error, { path: remotePath }),
+      error,
+      size,
+      options.resume !== false && options.range === undefined,
+      'get',
+    );
   }
 }
 
@@ -237,16 +285,38 @@ async function getFolder(
   const pending: Promise<void>[] = [];
   const remote = itemPath(item);
   const ref: ItemRef = remote === undefined ? { id: item.id } : { path: remote };
+  const bars = startTransferProgress(context, {
+    progressJson: options.progressJson === true,
+    totalBytes: item.size,
+  });
+  const active = new Map<string, FileProgress>();
   try {
     await drive.downloadFolder(ref, localDir, {
       ...signalOption(context),
+      stateDir: stateDirOf(options, context),
+      concurrency: options.transfers ?? 4,
+      onFileProgress: (remotePath, done, size) => {
+        let progress = active.get(remotePath);
+        if (progress === undefined) {
+          progress = bars.file(remotePath, path.posix.basename(remotePath), size);
+          active.set(remotePath, progress);
+        }
+        progress.update(done);
+      },
+      onSkip: (remotePath, reason) => context.warn(`skipped ${remotePath}: ${reason}`),
       onFile: (result) => {
+        active.get(result.remotePath)?.end();
+        active.delete(result.remotePath);
         pending.push(reportFile(context, 'download', result, tally));
       },
     });
   } catch (error) {
     throw toCliError(error, { path: options.item });
   } finally {
+    for (const progress of active.values()) {
+      progress.end();
+    }
+    bars.stop();
     await Promise.all(pending);
   }
   if (context.deps.signal?.aborted === true) {
@@ -258,4 +328,8 @@ async function getFolder(
     );
   }
   context.note(summaryLine('download', tally));
+}
+
+function stateDirOf(options: GetOptions, context: CommandContext): string | false {
+  return options.resume === false ? false : defaultStateDir(context.deps.env);
 }

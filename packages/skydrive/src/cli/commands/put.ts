@@ -1,15 +1,28 @@
 import path from 'node:path';
-import { type Command, Option } from 'commander';
-import type { Drive, DriveItem } from '../../index.js';
-import { GraphError, joinRemotePath, validateName } from '../../index.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Drive, DriveItem, TransferReport } from '../../index.js';
+import {
+  checkFragmentSize,
+  defaultStateDir,
+  GraphError,
+  joinRemotePath,
+  parseByteSize,
+  SkydriveError,
+  validateName,
+} from '../../index.js';
 import type { CommandContext } from '../context.js';
 import { CliError, parentOf, usageError } from '../errors.js';
 import { toCliError } from '../exit-codes.js';
-import { addGlobalOptions, type Invoke, signalOption } from '../global-options.js';
+import { addGlobalOptions, type Invoke, positiveInteger, signalOption } from '../global-options.js';
 import { type PlannedSource, planUpload } from '../local-plan.js';
 import { isContainer, itemPath } from '../output/format.js';
-import { startProgress } from '../output/progress.js';
 import { newTally, reportFile, summaryLine, type TransferTally } from '../output/transfer.js';
+import {
+  type FileProgress,
+  startTransferProgress,
+  type TransferProgress,
+  withResumeHint,
+} from '../transfer-progress.js';
 
 type Conflict = 'fail' | 'replace' | 'rename';
 
@@ -19,6 +32,23 @@ export interface PutOptions {
   remote: string;
   recursive: boolean;
   conflict: Conflict;
+  /** Upload-session fragment size in bytes; the library default when undefined. */
+  fragmentSize?: number;
+  /** Files in flight at once within a folder. */
+  transfers: number;
+  /** Emit JSON progress events on stderr. */
+  progressJson: boolean;
+  /** Continue saved upload sessions; false starts every file over. */
+  resume: boolean;
+}
+
+/** Parse --fragment-size: bytes or a KiB/MiB size that follows the upload-session fragment rules. */
+export function parseFragmentSize(value: string): number {
+  try {
+    return checkFragmentSize(parseByteSize(value));
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof SkydriveError ? error.message : String(error));
+  }
 }
 
 const CONFLICT_HINT = 'use --conflict replace to overwrite it or --conflict rename to keep both';
@@ -39,6 +69,18 @@ export function register(program: Command, invoke: Invoke): Command {
         .default('replace'),
     )
     .option('-n, --no-clobber', 'same as --conflict fail: never overwrite')
+    .option(
+      '--fragment-size <size>',
+      'bytes per upload-session fragment, with optional KiB/MiB suffix: a multiple of 320 KiB below 60 MiB (default 10MiB)',
+      parseFragmentSize,
+    )
+    .option(
+      '--transfers <n>',
+      'files uploaded at once within a folder (default 4)',
+      positiveInteger('--transfers', 64),
+    )
+    .option('--progress-json', 'print progress events as JSON lines on stderr')
+    .option('--no-resume', 'start over instead of continuing a saved upload session')
     .addHelpText(
       'after',
       '\nExamples:\n  skydrive put report.pdf /Documents\n  skydrive put -r ./photos /Backup\n  skydrive put -n notes.txt /Documents/notes-2026.txt\n',
@@ -46,7 +88,15 @@ export function register(program: Command, invoke: Invoke): Command {
     .action(
       (
         args: string[],
-        options: { recursive?: boolean; conflict: Conflict; clobber?: boolean },
+        options: {
+          recursive?: boolean;
+          conflict: Conflict;
+          clobber?: boolean;
+          fragmentSize?: number;
+          transfers?: number;
+          progressJson?: boolean;
+          resume?: boolean;
+        },
         cmd: Command,
       ) =>
         invoke(cmd, async (context) => {
@@ -67,6 +117,10 @@ export function register(program: Command, invoke: Invoke): Command {
               remote,
               recursive: options.recursive === true,
               conflict: options.clobber === false ? 'fail' : options.conflict,
+              fragmentSize: options.fragmentSize,
+              transfers: options.transfers ?? 4,
+              progressJson: options.progressJson === true,
+              resume: options.resume !== false,
             },
             context,
           );
@@ -92,12 +146,20 @@ export async function run(options: PutOptions, context: CommandContext): Promise
 
   // 3. Upload, one line per file.
   const tally = newTally();
-  for (const source of plan.sources) {
-    if (source.kind === 'file') {
-      await uploadFile(drive, source, destination, options, context, tally);
-    } else {
-      await uploadFolder(drive, source, destination.path, options, context, tally);
+  const progress = startTransferProgress(context, {
+    progressJson: options.progressJson,
+    totalBytes: single ? undefined : plan.sources.reduce((sum, source) => sum + source.bytes, 0),
+  });
+  try {
+    for (const source of plan.sources) {
+      if (source.kind === 'file') {
+        await uploadFile(drive, source, destination, options, context, tally, progress);
+      } else {
+        await uploadFolder(drive, source, destination.path, options, context, tally, progress);
+      }
     }
+  } finally {
+    progress.stop();
   }
 
   if (context.deps.signal?.aborted === true) {
@@ -167,20 +229,26 @@ async function uploadFile(
   options: PutOptions,
   context: CommandContext,
   tally: TransferTally,
+  bars: TransferProgress,
 ): Promise<void> {
   const expected = destination.isFolder
     ? joinRemotePath(destination.path, source.name)
     : destination.path;
-  const progress = startProgress(context, source.name, source.bytes, 'bytes');
+  const progress = bars.file(expected, source.name, source.bytes);
   let item: DriveItem;
+  let report: TransferReport | undefined;
   try {
     item = await drive.upload(source.absolute, destination.ref, {
       ...signalOption(context),
+      ...transferOptions(options, context),
       conflict: options.conflict,
       onProgress: (sent) => progress.update(sent),
+      onComplete: (done) => {
+        report = done;
+      },
     });
   } catch (error) {
-    progress.stop();
+    progress.end();
     const folder = parentOf(expected);
     const subject = {
       path: expected,
@@ -188,7 +256,7 @@ async function uploadFile(
       notFound: `remote folder ${folder} not found; create it with: skydrive mkdir -p ${folder}`,
     };
     if (options.locals.length === 1) {
-      throw toCliError(error, subject);
+      throw withResumeHint(toCliError(error, subject), error, source.bytes, options.resume, 'put');
     }
     await reportFile(
       context,
@@ -199,8 +267,11 @@ async function uploadFile(
     );
     return;
   }
-  progress.stop();
-  const hash = item.file?.hashes?.quickXorHash ?? null;
+  progress.end();
+  if (report?.verifiedBy === 'size' && context.options.debug === true) {
+    context.warn(`${expected}: the service reported no quickXorHash; only the size was compared`);
+  }
+  const hash = report?.quickXorHash ?? item.file?.hashes?.quickXorHash ?? null;
   await reportFile(
     context,
     'upload',
@@ -209,8 +280,10 @@ async function uploadFile(
       remotePath: itemPath(item) ?? expected,
       size: item.size ?? source.bytes,
       ok: true,
-      verified: hash !== null,
+      verified: report !== undefined,
       quickXorHash: hash,
+      bytesTransferred: report?.bytesTransferred,
+      resumedFrom: report?.resumedFrom ?? null,
     },
     tally,
   );
@@ -223,26 +296,49 @@ async function uploadFolder(
   options: PutOptions,
   context: CommandContext,
   tally: TransferTally,
+  bars: TransferProgress,
 ): Promise<void> {
-  const progress = startProgress(context, source.name, source.files, 'files');
   const pending: Promise<void>[] = [];
-  let done = 0;
+  const active = new Map<string, FileProgress>();
   try {
     await drive.uploadFolder(source.absolute, remoteFolder, {
       ...signalOption(context),
+      ...transferOptions(options, context),
       conflict: options.conflict,
-      onFile: (result) => {
-        done += 1;
+      concurrency: options.transfers,
+      onFileProgress: (remotePath, done, size) => {
+        let progress = active.get(remotePath);
+        if (progress === undefined) {
+          progress = bars.file(remotePath, path.posix.basename(remotePath), size);
+          active.set(remotePath, progress);
+        }
         progress.update(done);
+      },
+      onFile: (result) => {
+        active.get(result.remotePath)?.end();
+        active.delete(result.remotePath);
         pending.push(reportFile(context, 'upload', result, tally, { conflictHint: CONFLICT_HINT }));
       },
     });
   } catch (error) {
     throw toCliError(error, { path: joinRemotePath(remoteFolder, source.name) });
   } finally {
-    progress.stop();
+    for (const progress of active.values()) {
+      progress.end();
+    }
     await Promise.all(pending);
   }
+}
+
+/** Library options shared by file and folder uploads. */
+function transferOptions(
+  options: PutOptions,
+  context: CommandContext,
+): { fragmentSize?: number; stateDir: string | false } {
+  return {
+    ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),
+    stateDir: options.resume ? defaultStateDir(context.deps.env) : false,
+  };
 }
 
 /** Build one error that lists every problem on its own line, and ends with a line reporting that nothing was uploaded. */

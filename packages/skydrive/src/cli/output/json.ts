@@ -70,8 +70,8 @@ export interface TransferJson {
   size: number;
   bytesSent?: number;
   bytesReceived?: number;
-  /** Always null until resumable transfers exist; kept so the shape does not change then. */
-  resumedFrom: null;
+  /** Byte offset a resumed transfer continued from; null when it started at byte 0. */
+  resumedFrom: number | null;
   quickXorHash: string | null;
   verified: boolean;
   error?: { code: string; message: string };

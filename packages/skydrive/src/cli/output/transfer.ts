@@ -56,9 +56,9 @@ export async function reportFile(
       localPath: local,
       size: result.size,
       ...(direction === 'upload'
-        ? { bytesSent: result.ok ? result.size : 0 }
-        : { bytesReceived: result.ok ? result.size : 0 }),
-      resumedFrom: null,
+        ? { bytesSent: result.ok ? (result.bytesTransferred ?? result.size) : 0 }
+        : { bytesReceived: result.ok ? (result.bytesTransferred ?? result.size) : 0 }),
+      resumedFrom: result.ok ? (result.resumedFrom ?? null) : null,
       quickXorHash: result.ok ? await hashFor(result) : null,
       verified: result.ok && result.verified === true,
     };
@@ -83,7 +83,9 @@ export async function reportFile(
     direction === 'upload'
       ? `uploaded ${local} -> ${result.remotePath}`
       : `downloaded ${result.remotePath} -> ${local}`;
-  context.note(`${arrow} (${humanSize(result.size)})`);
+  const resumed =
+    typeof result.resumedFrom === 'number' ? `, resumed at ${humanSize(result.resumedFrom)}` : '';
+  context.note(`${arrow} (${humanSize(result.size)}${resumed})`);
 }
 
 /** Format the summary after several files, e.g. 'uploaded 3 files, 1.2 KiB'. */
