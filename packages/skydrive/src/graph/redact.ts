@@ -1,7 +1,9 @@
 /**
- * Return a URL that is safe to show: no user info, and no query string on hosts other than
- * the Graph origin, because pre-authenticated download, upload and monitor
- * URLs carry their credentials there.
+ * Return a URL that is safe to show. User info is removed everywhere. On hosts other than
+ * the Graph origin only the origin and the first path segment remain, because
+ * pre-authenticated download, upload and monitor URLs carry their credentials in the
+ * query (SharePoint's `tempauth`) or in the path (OneDrive personal upload URLs, the
+ * emulator's `/upload/{token}`).
  */
 export function redactUrl(url: string, graphOrigin: string): string {
   let parsed: URL;
@@ -12,11 +14,14 @@ export function redactUrl(url: string, graphOrigin: string): string {
   }
   parsed.username = '';
   parsed.password = '';
-  if (parsed.origin !== graphOrigin && parsed.search !== '') {
-    parsed.search = '?<redacted>';
+  if (parsed.origin === graphOrigin) {
+    // Show the path as sent: URL serialisation keeps our encoding.
+    return parsed.toString();
   }
-  // Show the path as sent: URL serialisation would keep our encoding anyway.
-  return parsed.toString().replace('?%3Credacted%3E', '?<redacted>');
+  const segments = parsed.pathname.split('/').filter((segment) => segment !== '');
+  const hidden = segments.length > 1 || parsed.search !== '';
+  const first = segments[0] === undefined ? '' : `/${segments[0]}`;
+  return `${parsed.origin}${first}${hidden ? '/<redacted>' : ''}`;
 }
 
 /** Remove bearer tokens from free text such as an error message. */
