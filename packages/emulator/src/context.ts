@@ -35,6 +35,8 @@ export interface RequestContext {
   log: Logger;
   /** Path as sent, before percent-decoding. */
   rawPath: string;
+  /** `rawPath` safe for logs: the token of a pre-authenticated URL is replaced. */
+  logPath: string;
   query: URLSearchParams;
 }
 

@@ -189,7 +189,7 @@ export async function applyFault(
   if (!fault) {
     return false;
   }
-  ctx.log.info({ fault: fault.type, method: ctx.req.method, path: ctx.rawPath }, 'injecting fault');
+  ctx.log.info({ fault: fault.type, method: ctx.req.method, path: ctx.logPath }, 'injecting fault');
   switch (fault.type) {
     case 'status': {
       const error = new GraphError(

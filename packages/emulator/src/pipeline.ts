@@ -122,6 +122,7 @@ function beginRequest(
   }
   const target = req.url ?? '/';
   const queryStart = target.indexOf('?');
+  const rawPath = queryStart === -1 ? target : target.slice(0, queryStart);
   return {
     emulator,
     req,
@@ -129,9 +130,18 @@ function beginRequest(
     requestId,
     clientRequestId,
     log: emulator.log.child({ requestId }),
-    rawPath: queryStart === -1 ? target : target.slice(0, queryStart),
+    rawPath,
+    logPath: loggablePath(rawPath),
     query: new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1)),
   };
+}
+
+/**
+ * Returns the path with the token of a pre-authenticated URL (upload, download, copy
+ * monitor, share link, thumbnail) replaced, because that token is the whole credential.
+ */
+export function loggablePath(rawPath: string): string {
+  return rawPath.replace(/^\/(upload|download|monitor|s|thumbnails)\/[^/]+/, '/$1/<redacted>');
 }
 
 function logAccess(ctx: RequestContext): void {
@@ -141,11 +151,11 @@ function logAccess(ctx: RequestContext): void {
     ctx.log.debug(
       {
         method: ctx.req.method,
-        path: ctx.rawPath,
+        path: ctx.logPath,
         status: ctx.res.statusCode,
         durationMs: Math.round(durationMs * 10) / 10,
       },
-      `${ctx.req.method} ${ctx.rawPath} ${ctx.res.statusCode}`,
+      `${ctx.req.method} ${ctx.logPath} ${ctx.res.statusCode}`,
     );
   });
 }
@@ -153,7 +163,7 @@ function logAccess(ctx: RequestContext): void {
 function sendError(ctx: RequestContext, error: unknown): void {
   if (ctx.req.destroyed && !ctx.req.complete) {
     // The client closed the connection while sending its body (a cancelled upload), so no response can be sent.
-    ctx.log.info({ method: ctx.req.method, path: ctx.rawPath }, 'request aborted by the client');
+    ctx.log.info({ method: ctx.req.method, path: ctx.logPath }, 'request aborted by the client');
     ctx.res.destroy();
     return;
   }
@@ -162,14 +172,14 @@ function sendError(ctx: RequestContext, error: unknown): void {
       ? error
       : generalException('internal error in skydrive-emulator', error);
   if (graphError.status >= 500 && graphError.status !== 501) {
-    ctx.log.error({ err: error, method: ctx.req.method, path: ctx.rawPath }, 'request failed');
+    ctx.log.error({ err: error, method: ctx.req.method, path: ctx.logPath }, 'request failed');
   } else {
     ctx.log.info(
       {
         code: graphError.code,
         status: graphError.status,
         method: ctx.req.method,
-        path: ctx.rawPath,
+        path: ctx.logPath,
       },
       graphError.message,
     );

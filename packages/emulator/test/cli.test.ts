@@ -135,4 +135,55 @@ describe('skydrive-emulator binary', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('keeps pre-authenticated tokens out of its logs', async () => {
+    const { child, url, stderr } = await spawnEmulator(['--debug']);
+    try {
+      const token = await passwordToken(url, 'demo', 'demo');
+      const auth = { authorization: `Bearer ${token.access_token}` };
+      const put = await fetch(`${url}/v1.0/me/drive/root:/log-check.bin:/content`, {
+        method: 'PUT',
+        headers: auth,
+        body: 'x',
+      });
+      assert.equal(put.status, 201);
+      const item = (await put.json()) as { '@microsoft.graph.downloadUrl': string };
+      const downloadUrl = item['@microsoft.graph.downloadUrl'];
+      const session = await fetch(
+        `${url}/v1.0/me/drive/root:/log-check-2.bin:/createUploadSession`,
+        {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: '{}',
+        },
+      );
+      const { uploadUrl } = (await session.json()) as { uploadUrl: string };
+
+      // A download, a failing download method (logged at info) and an out-of-order fragment.
+      assert.equal((await fetch(downloadUrl)).status, 200);
+      assert.equal((await fetch(downloadUrl, { method: 'POST' })).status, 405);
+      const fragment = await fetch(uploadUrl, {
+        method: 'PUT',
+        headers: { 'content-range': 'bytes 10-19/100' },
+        body: '0123456789',
+      });
+      assert.equal(fragment.status, 400);
+
+      child.kill('SIGTERM');
+      await waitForExit(child);
+      const logs = stderr();
+      for (const secret of [
+        new URL(downloadUrl).pathname.split('/')[2],
+        new URL(uploadUrl).pathname.split('/')[2],
+        token.access_token,
+      ]) {
+        assert.ok(secret && secret.length > 16, 'the URL carries a token');
+        assert.equal(logs.includes(secret), false, 'a token reached the log');
+      }
+      assert.match(logs, /\/download\/<redacted>/);
+      assert.match(logs, /\/upload\/<redacted>/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
