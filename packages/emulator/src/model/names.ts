@@ -27,6 +27,10 @@ export function validateName(name: string, kind: 'file' | 'folder'): void {
   if (name.length === 0) {
     throw invalidName('the name is empty');
   }
+  // Path syntax, not names: a client could create an item that no path can address.
+  if (name === '.' || name === '..') {
+    throw invalidName(`the name '${name}' is reserved`);
+  }
   const reserved = RESERVED_CHARACTERS.exec(name);
   if (reserved) {
     throw invalidName(`the name '${name}' contains the invalid character '${reserved[0]}'`);

@@ -55,7 +55,8 @@ export class UploadSessionStore {
 
   /** Loads saved sessions and removes expired ones and stray files; returns how many remain. */
   async init(nowMs = Date.now()): Promise<number> {
-    await mkdir(this.dir, { recursive: true });
+    // Files here are named after upload URL tokens, so other local users must not list them.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const names = await readdir(this.dir);
     for (const name of names) {
       if (!name.endsWith('.json')) {

@@ -195,6 +195,21 @@ describe('path traversal and encoded separators', () => {
     });
   }
 
+  for (const segment of ['.', '..', '%2E%2E']) {
+    it(`file named "${segment}" is rejected`, async () => {
+      const folder = await scratchFolder(session.demo, 'dot-names');
+      const reply = await sendRawPath(
+        session.emu.url,
+        'PUT',
+        `/v1.0/me/drive/items/${folder.id}:/${segment}:/content`,
+        { authorization: `Bearer ${session.demo.token}`, 'content-type': 'text/plain' },
+        'dots',
+      );
+      assert.equal(reply.status, 400, reply.text());
+      assert.deepEqual(await childNames(session, folder.id), []);
+    });
+  }
+
   it('encoded slash stays inside one name', async () => {
     const folder = await scratchFolder(session.demo, 'encoded-slash');
     await createFolder(session.demo, `/me/drive/items/${folder.id}`, 'a');
