@@ -14,6 +14,8 @@ export class BatchWriter {
   private chunks: Buffer[] = [];
   private bytes = 0;
   private writing: Promise<void> = Promise.resolve();
+  /** The first failed write; later calls rethrow it instead of writing past a hole. */
+  private failure: { error: unknown } | undefined;
 
   constructor(handle: FileHandle, position: number) {
     this.handle = handle;
@@ -21,19 +23,40 @@ export class BatchWriter {
   }
 
   async add(chunk: Buffer): Promise<void> {
+    this.throwIfFailed();
     this.chunks.push(chunk);
     this.bytes += chunk.length;
     if (this.bytes >= BATCH_BYTES) {
       await this.writing;
-      this.writing = this.writeBatch();
+      this.startWrite();
     }
   }
 
   /** Write everything added so far; once it resolves, the file contains every added byte. */
   async flush(): Promise<void> {
+    this.throwIfFailed();
     await this.writing;
-    this.writing = this.writeBatch();
+    this.startWrite();
     await this.writing;
+  }
+
+  /**
+   * Starts the next batch. The write runs while the caller keeps reading, so its failure
+   * (ENOSPC, EIO) is recorded at once: left unobserved until the next await, it would be
+   * an unhandled rejection that ends the whole process.
+   */
+  private startWrite(): void {
+    const pending = this.writeBatch();
+    pending.catch((error: unknown) => {
+      this.failure ??= { error };
+    });
+    this.writing = pending;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) {
+      throw this.failure.error;
+    }
   }
 
   private async writeBatch(): Promise<void> {
