@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import { StoredTokenProvider } from '../auth/stored-provider.js';
+import type { TokenProvider } from '../auth/token-provider.js';
 import { resolveTokenProvider } from '../auth/token-source.js';
 import { SkydriveError } from '../errors.js';
 import { GraphClient } from '../graph/client.js';
@@ -85,7 +87,6 @@ export class Drive {
 
   /** @internal Open with an injected clock, for tests of polling and retries. */
   static async openWith(options: DriveOptions, clock: Clock): Promise<Drive> {
-    const endpoint = checkEndpoint(options.endpoint ?? DEFAULT_ENDPOINT);
     const addressing = options.addressing ?? 'auto';
     if (!ADDRESSING_MODES.includes(addressing)) {
       throw new SkydriveError(
@@ -104,6 +105,7 @@ export class Drive {
         ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
       },
     });
+    const endpoint = checkEndpoint(endpointFor(options.endpoint, tokens));
     if (options.dispatcher === undefined) {
       pool.current = createDispatcher(timeouts);
     }
@@ -329,4 +331,35 @@ function definedOnly<T extends object>(value: T | undefined): Partial<T> {
     }
   }
   return result;
+}
+
+/**
+ * Picks the Graph endpoint. A token saved by a sign-in belongs to the service that issued
+ * it, so it is used only there: with no endpoint option the saved one applies, and an
+ * endpoint on another origin is refused rather than sent that token.
+ */
+function endpointFor(requested: string | undefined, tokens: TokenProvider): string {
+  const saved = tokens instanceof StoredTokenProvider ? tokens.token.endpoint : undefined;
+  if (saved === undefined || saved === '') {
+    return requested ?? DEFAULT_ENDPOINT;
+  }
+  if (requested === undefined) {
+    return saved;
+  }
+  if (originOf(requested) !== originOf(saved)) {
+    const profile = (tokens as StoredTokenProvider).profile;
+    throw new SkydriveError(
+      'NOT_SIGNED_IN',
+      `profile ${profile} is signed in to ${originOf(saved)}, not ${originOf(requested)}; sign in for that endpoint with: skydrive auth login --endpoint ${requested}, or use another profile`,
+    );
+  }
+  return requested;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -49,6 +51,38 @@ describe('token store and token sources', () => {
     await deleteToken('p1');
     assert.equal(await loadToken('p1'), undefined);
     await deleteToken('p1');
+  });
+
+  it('sends a saved token only to the endpoint it was issued for', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.headers.authorization} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"u1","displayName":"u"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await saveToken('bound', {
+        accessToken: 'issued-here',
+        expiresAt: '2099-01-01T00:00:00Z',
+        endpoint: `http://127.0.0.1:${port}/v1.0`,
+      });
+
+      // No endpoint option: the saved endpoint applies, not Microsoft Graph.
+      const drive = await Drive.open({ profile: 'bound' });
+      await drive.user();
+      await drive.close();
+      assert.deepEqual(seen, ['Bearer issued-here /v1.0/me']);
+
+      // Another origin is refused before any request carries the token.
+      await assert.rejects(Drive.open({ profile: 'bound', endpoint: 'http://127.0.0.2:9/v1.0' }), {
+        code: 'NOT_SIGNED_IN',
+      });
+      assert.equal(seen.length, 1);
+    } finally {
+      server.close();
+    }
   });
 
   it('treats a corrupt token file as not signed in', async () => {
