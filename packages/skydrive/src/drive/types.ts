@@ -105,7 +105,7 @@ export interface TransferReport {
   /** QuickXorHash of the whole local content, base64. */
   quickXorHash: string;
   /** 'size' when the item carried no usable quickXorHash. */
-  verifiedBy: 'quickXorHash' | 'size';
+  verifiedBy: 'quickXorHash' | 'size' | 'none';
 }
 
 export interface DownloadOptions {
@@ -132,7 +132,7 @@ export interface DownloadResult {
   /** QuickXorHash of the received content, base64; undefined for ranges. */
   quickXorHash?: string;
   /** 'size' when the item carried no usable quickXorHash; undefined for ranges. */
-  verifiedBy?: 'quickXorHash' | 'size';
+  verifiedBy?: 'quickXorHash' | 'size' | 'none';
 }
 
 export interface CopyOptions {

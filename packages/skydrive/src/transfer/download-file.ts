@@ -328,7 +328,7 @@ function finish(
   return {
     item,
     bytes: partial.written,
-    verified: true,
+    verified: check.method !== 'none',
     bytesTransferred: partial.received,
     quickXorHash: partial.hash.digest(),
     verifiedBy: check.method,

@@ -196,7 +196,7 @@ function finish(
   return {
     item,
     bytes,
-    verified: true,
+    verified: check.method !== 'none',
     bytesTransferred: bytes,
     quickXorHash: hash.digest(),
     verifiedBy: check.method,

@@ -104,7 +104,7 @@ async function uploadOne(
     return {
       ...base,
       ok: true,
-      verified: true,
+      verified: report !== undefined && report.verifiedBy !== 'none',
       bytesTransferred: report?.bytesTransferred,
       resumedFrom: report?.resumedFrom ?? null,
       quickXorHash: report?.quickXorHash,

@@ -15,12 +15,13 @@ export function decodeQuickXorHash(value: string): Buffer | undefined {
 }
 
 export type Verification =
-  | { ok: true; method: 'quickXorHash' | 'size' }
+  | { ok: true; method: 'quickXorHash' | 'size' | 'none' }
   | { ok: false; reason: string };
 
 /**
  * Compare local content with the item's metadata. Every hash field is optional
- * on Graph; without a usable quickXorHash the size is compared instead.
+ * on Graph; without a usable quickXorHash the size is compared instead, and with
+ * neither the method is 'none': nothing could be checked.
  */
 export function verifyContent(
   item: DriveItem,
@@ -40,7 +41,11 @@ export function verifyContent(
     };
   }
   log('%s: no usable quickXorHash in the metadata; comparing sizes only', subject);
-  if (item.size === undefined || item.size === local.size) {
+  if (item.size === undefined) {
+    log('%s: the metadata has no size either; the content could not be checked', subject);
+    return { ok: true, method: 'none' };
+  }
+  if (item.size === local.size) {
     return { ok: true, method: 'size' };
   }
   return {

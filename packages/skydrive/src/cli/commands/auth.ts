@@ -126,7 +126,8 @@ export async function runImport(context: CommandContext): Promise<void> {
   let file: string;
   try {
     file = tokenFilePath(context.profile);
-    await saveToken(context.profile, token);
+    // Under the refresh lock, so a refresh running in another process cannot write the old token back.
+    await withTokenLock(context.profile, () => saveToken(context.profile, token));
   } catch (error) {
     throw toCliError(error);
   }

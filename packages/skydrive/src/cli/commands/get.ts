@@ -171,9 +171,14 @@ export async function run(options: GetOptions, context: CommandContext): Promise
     });
     progress.end();
     bars.stop();
-    if (result.verifiedBy === 'size' && context.options.debug === true) {
+    if (
+      (result.verifiedBy === 'size' || result.verifiedBy === 'none') &&
+      context.options.debug === true
+    ) {
       context.warn(
-        `${remotePath}: the service reported no quickXorHash; only the size was compared`,
+        result.verifiedBy === 'size'
+          ? `${remotePath}: the service reported no quickXorHash; only the size was compared`
+          : `${remotePath}: the service reported neither a quickXorHash nor a size; the content was not checked`,
       );
     }
     await reportFile(

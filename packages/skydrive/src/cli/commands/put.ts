@@ -268,8 +268,15 @@ async function uploadFile(
     return;
   }
   progress.end();
-  if (report?.verifiedBy === 'size' && context.options.debug === true) {
-    context.warn(`${expected}: the service reported no quickXorHash; only the size was compared`);
+  if (
+    (report?.verifiedBy === 'size' || report?.verifiedBy === 'none') &&
+    context.options.debug === true
+  ) {
+    context.warn(
+      report.verifiedBy === 'size'
+        ? `${expected}: the service reported no quickXorHash; only the size was compared`
+        : `${expected}: the service reported neither a quickXorHash nor a size; the content was not checked`,
+    );
   }
   const hash = report?.quickXorHash ?? item.file?.hashes?.quickXorHash ?? null;
   await reportFile(
@@ -280,7 +287,7 @@ async function uploadFile(
       remotePath: itemPath(item) ?? expected,
       size: item.size ?? source.bytes,
       ok: true,
-      verified: report !== undefined,
+      verified: report !== undefined && report.verifiedBy !== 'none',
       quickXorHash: hash,
       bytesTransferred: report?.bytesTransferred,
       resumedFrom: report?.resumedFrom ?? null,
