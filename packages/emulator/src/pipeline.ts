@@ -93,7 +93,7 @@ async function runContentStages(ctx: RequestContext): Promise<void> {
 function routeContent(ctx: RequestContext): void {
   const match = /^\/(download|monitor)\/([A-Za-z0-9_-]+)\/?$/.exec(ctx.rawPath);
   if (!match?.[1] || !match[2]) {
-    throw invalidRequest(`no pre-authenticated resource at ${ctx.rawPath}`);
+    throw invalidRequest(`no pre-authenticated resource at ${ctx.logPath}`);
   }
   const method = ctx.req.method ?? 'GET';
   if (match[1] === 'download') {
