@@ -2,7 +2,8 @@
 // Usage: node scripts/run-tests.mjs [PATH...]   (files or folders; default: all packages)
 // Environment: TEST_CONCURRENCY sets how many test files run at once (default 2).
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +50,19 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Tests get their own config, state and cache folders, so a run never writes tokens,
+// resume records or profiles into the user's real ones.
+const sandbox = mkdtempSync(path.join(os.tmpdir(), 'skydrive-tests-'));
+const env = {
+  ...process.env,
+  XDG_CONFIG_HOME: path.join(sandbox, 'config'),
+  XDG_STATE_HOME: path.join(sandbox, 'state'),
+  XDG_CACHE_HOME: path.join(sandbox, 'cache'),
+};
+for (const name of ['SKYDRIVE_TOKEN', 'SKYDRIVE_ENDPOINT', 'SKYDRIVE_PROFILE', 'SKYDRIVE_CONFIG']) {
+  delete env[name];
+}
+
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
@@ -60,8 +74,9 @@ const child = spawn(
     '--test-reporter=spec',
     ...files,
   ],
-  { stdio: 'inherit', cwd: root },
+  { stdio: 'inherit', cwd: root, env },
 );
 child.on('exit', (code, signal) => {
+  rmSync(sandbox, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));
 });

@@ -129,7 +129,10 @@ export function validateConfigValue(key: ConfigKey, value: string): string {
   return validateAuthSetting(key, value);
 }
 
-/** Check that an endpoint is an absolute http(s) URL and drop a trailing '/'. */
+/** Last path segment of a Graph base URL: `v1.0`, `beta`, or another `v<major>.<minor>`. */
+const GRAPH_VERSION_SEGMENT = /\/(v\d+\.\d+|beta)\/*$/;
+
+/** Check that an endpoint is an absolute http(s) URL ending in a Graph version and drop a trailing '/'. */
 export function validateEndpoint(value: string, source: string): string {
   let url: URL;
   try {
@@ -143,6 +146,12 @@ export function validateEndpoint(value: string, source: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CliError(
       `invalid ${source} ${JSON.stringify(value)}: only http and https URLs are supported`,
+      2,
+    );
+  }
+  if (!GRAPH_VERSION_SEGMENT.test(url.pathname)) {
+    throw new CliError(
+      `invalid ${source} ${JSON.stringify(value)}: the URL must end with the Graph version, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}/v1.0`,
       2,
     );
   }

@@ -33,6 +33,17 @@ const SIGN_IN_HINT = 'run: skydrive auth login, or set SKYDRIVE_TOKEN';
 /** Next step when a saved sign-in expired or was rejected. */
 const SIGN_IN_AGAIN_HINT = 'sign in again: skydrive auth login';
 
+/**
+ * Next step after a 401. SKYDRIVE_TOKEN wins over a saved sign-in, so while it is set,
+ * signing in again changes nothing: the variable itself must change.
+ */
+function rejectedTokenHint(): string {
+  const fromEnv = process.env.SKYDRIVE_TOKEN;
+  return fromEnv === undefined || fromEnv === ''
+    ? SIGN_IN_HINT
+    : 'the token comes from SKYDRIVE_TOKEN: set a valid one, or unset it to use the saved sign-in (skydrive auth login)';
+}
+
 /** Return the parent of a drive path as typed, for "check the path with: skydrive ls <parent>". */
 export function parentOf(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
@@ -78,7 +89,7 @@ function describeGraphError(error: GraphError, subject: ErrorSubject): string {
     case 400:
       return `rejected by the service (${status}${inner}): ${lowerFirst(error.message)}; check the name and the arguments`;
     case 401:
-      return `the service rejected the access token (${status}); ${SIGN_IN_HINT}`;
+      return `the service rejected the access token (${status}); ${rejectedTokenHint()}`;
     case 403:
       return `access denied (${status}); check that the token grants Files.ReadWrite`;
     case 404:

@@ -314,7 +314,10 @@ function checkEndpoint(endpoint: string): string {
   } catch {
     parsed = new URL('invalid:');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+  if (
+    (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') ||
+    !/\/(v\d+\.\d+|beta)\/*$/.test(parsed.pathname)
+  ) {
     throw new SkydriveError(
       'INVALID_ARGUMENT',
       `endpoint ${JSON.stringify(endpoint)} must be an http(s) URL with the Graph version, e.g. ${DEFAULT_ENDPOINT}`,

@@ -564,7 +564,7 @@ describe('skydrive commands', () => {
     assert.equal(result.stdout, '');
     assert.equal(
       result.stderr,
-      'skydrive: the service rejected the access token (401 InvalidAuthenticationToken); run: skydrive auth login, or set SKYDRIVE_TOKEN\n',
+      'skydrive: the service rejected the access token (401 InvalidAuthenticationToken); the token comes from SKYDRIVE_TOKEN: set a valid one, or unset it to use the saved sign-in (skydrive auth login)\n',
     );
   });
 });

@@ -250,6 +250,16 @@ describe('skydrive usage errors', () => {
     );
   });
 
+  it('endpoint without a Graph version', async () => {
+    const result = await sandbox.run(['--endpoint', 'http://127.0.0.1:9/', 'ls']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.equal(
+      result.stderr,
+      'skydrive: invalid --endpoint "http://127.0.0.1:9/": the URL must end with the Graph version, e.g. http://127.0.0.1:9/v1.0\n',
+    );
+  });
+
   it('not signed in without a token', async () => {
     const result = await sandbox.run(['ls'], { env: { SKYDRIVE_TOKEN: undefined } });
     assert.equal(result.code, 4);

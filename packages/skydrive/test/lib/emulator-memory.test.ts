@@ -25,8 +25,9 @@ const CLI_RSS_LIMIT = 192 * MIB;
 
 async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
-  return kib * 1024;
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  // An exiting process (a zombie) has no VmRSS line; such a sample counts as none.
+  return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
 }
 
 /** Start the built emulator CLI and return its child process and API origin. */
