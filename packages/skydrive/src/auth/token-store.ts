@@ -91,7 +91,16 @@ export async function saveToken(profile: string, token: SavedToken): Promise<voi
   await writeFileAtomic(file, `${JSON.stringify(token, null, 2)}\n`, { mode: 0o600 });
 }
 
-/** Remove the profile's saved token; no error when there is none. */
-export async function deleteToken(profile: string): Promise<void> {
-  await rm(tokenFilePath(profile), { force: true });
+/** Remove the profile's saved token. Returns false, without an error, when there was none. */
+export async function deleteToken(profile: string): Promise<boolean> {
+  const file = tokenFilePath(profile);
+  try {
+    await rm(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return false;
+    }
+    throw error;
+  }
 }

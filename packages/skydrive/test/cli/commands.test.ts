@@ -457,6 +457,13 @@ describe('skydrive commands', () => {
     });
   });
 
+  it('cp into a folder that has the name', async () => {
+    const result = await run('cp', '/docs/hello.txt', '/archive');
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^skydrive: \/archive\/hello\.txt: already exists/);
+  });
+
   it('cp of a missing item', async () => {
     const result = await run('cp', '/docs/absent.txt', '/archive');
     assert.equal(result.code, 1);

@@ -161,6 +161,13 @@ describe('skydrive config and auth', () => {
     });
     await assert.rejects(stat(tokenFile), { code: 'ENOENT' });
     assert.equal((await sandbox.run(['ls'])).code, 4);
+
+    const again = await sandbox.run(['auth', 'logout']);
+    assert.deepEqual(again, {
+      code: 0,
+      stdout: 'profile default had no saved token; nothing to remove\n',
+      stderr: '',
+    });
   });
 
   it('an invalid config file is reported', async () => {

@@ -48,9 +48,9 @@ describe('token store and token sources', () => {
       accessToken: 'abc',
       expiresAt: '2099-01-01T00:00:00Z',
     });
-    await deleteToken('p1');
+    assert.equal(await deleteToken('p1'), true);
     assert.equal(await loadToken('p1'), undefined);
-    await deleteToken('p1');
+    assert.equal(await deleteToken('p1'), false);
   });
 
   it('sends a saved token only to the endpoint it was issued for', async () => {

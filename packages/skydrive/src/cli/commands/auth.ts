@@ -146,13 +146,18 @@ export async function runImport(context: CommandContext): Promise<void> {
 }
 
 export async function runLogout(context: CommandContext): Promise<void> {
+  let removed: boolean;
   try {
     // Under the lock, so a refresh in another process cannot write the tokens back.
-    await withTokenLock(context.profile, () => deleteToken(context.profile));
+    removed = await withTokenLock(context.profile, () => deleteToken(context.profile));
   } catch (error) {
     throw toCliError(error);
   }
-  context.note(`removed the saved token of profile ${context.profile}`);
+  context.note(
+    removed
+      ? `removed the saved token of profile ${context.profile}`
+      : `profile ${context.profile} had no saved token; nothing to remove`,
+  );
 }
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DriveItem } from '../../index.js';
+import { type DriveItem, GraphError } from '../../index.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { toCliError } from '../exit-codes.js';
@@ -49,7 +49,9 @@ export async function run(options: CpOptions, context: CommandContext): Promise<
       target.name === undefined ? {} : { name: target.name },
     );
   } catch (error) {
-    throw toCliError(error, { path: options.item });
+    // A name conflict is about the destination, every other failure about the source.
+    const conflict = error instanceof GraphError && error.status === 409;
+    throw toCliError(error, { path: conflict ? target.path : options.item });
   }
   if (context.json) {
     context.printJson(itemJson(copy));
