@@ -1,12 +1,8 @@
 import type { RequestContext } from '../context.js';
-import { headerValue, readSmallBody, sendJson } from '../http.js';
-import {
-  IdentityError,
-  identityErrorBody,
-  invalidRequestParameter,
-  unsupportedContentType,
-} from './errors.js';
+import { readSmallBody, sendJson } from '../http.js';
+import { IdentityError, identityErrorBody, invalidRequestParameter } from './errors.js';
 import { invalidClient } from './flow-errors.js';
+import { readPostedForm } from './form.js';
 import type { DeviceAuthorization } from './grants-state.js';
 import { escapeHtml, sendHtml, userSelect } from './html.js';
 
@@ -21,19 +17,7 @@ export const DEVICE_LOGIN_PATH = '/devicelogin';
  */
 export async function handleDeviceCode(ctx: RequestContext): Promise<void> {
   try {
-    if (ctx.req.method !== 'POST') {
-      throw new IdentityError(
-        405,
-        'invalid_request',
-        900561,
-        'The devicecode endpoint accepts POST only.',
-      );
-    }
-    const contentType = headerValue(ctx.req, 'content-type') ?? '';
-    if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-      throw unsupportedContentType();
-    }
-    const form = new URLSearchParams((await readSmallBody(ctx.req)).toString('utf8'));
+    const form = await readPostedForm(ctx, 'devicecode');
     const clientId = form.get('client_id');
     if (!clientId) {
       throw invalidRequestParameter('client_id');

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.js';
-import { headerValue, readSmallBody, sendJson } from '../http.js';
+import { headerValue, sendJson } from '../http.js';
 import { hashSecret, newSecret } from '../ids.js';
 import {
   IdentityError,
@@ -7,10 +7,10 @@ import {
   invalidCredentials,
   invalidRefreshToken,
   invalidRequestParameter,
-  unsupportedContentType,
   unsupportedGrantType,
 } from './errors.js';
 import { DEVICE_CODE_GRANT, redeemAuthorizationCode, redeemDeviceCode } from './flow-grants.js';
+import { readPostedForm } from './form.js';
 
 /** Refresh tokens live 90 days, like the identity platform's. */
 const REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
@@ -25,19 +25,7 @@ const DEFAULT_SCOPE = 'Files.ReadWrite.All User.Read offline_access';
  */
 export async function handleToken(ctx: RequestContext): Promise<void> {
   try {
-    if (ctx.req.method !== 'POST') {
-      throw new IdentityError(
-        405,
-        'invalid_request',
-        900561,
-        'The token endpoint accepts POST only.',
-      );
-    }
-    const contentType = headerValue(ctx.req, 'content-type') ?? '';
-    if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-      throw unsupportedContentType();
-    }
-    const form = new URLSearchParams((await readSmallBody(ctx.req)).toString('utf8'));
+    const form = await readPostedForm(ctx, 'token');
     adoptBasicClientId(ctx, form);
     const grant = authenticateGrant(ctx, form);
     sendJson(ctx.res, 200, issueTokens(ctx, grant.username, grant.scope), {

@@ -1,6 +1,6 @@
-import { newCid, newGuid } from '../ids.js';
+import { newCid } from '../ids.js';
 import type { DriveRecord, MetadataStore, UserRecord } from '../store/types.js';
-import { timestamp } from './tree.js';
+import { newItem, timestamp } from './tree.js';
 
 /**
  * Makes sure every configured user exists with a personal drive and a root
@@ -51,30 +51,23 @@ function createDrive(store: MetadataStore, user: UserRecord): DriveRecord {
     createdDateTime: now,
   };
   store.insertDrive(drive);
-  store.allocateItemNumber(driveId);
-  store.insertItem({
-    id: drive.rootId,
-    driveId,
-    parentId: null,
-    name: 'root',
-    isFolder: true,
-    size: 0,
-    blobKey: null,
-    mimeType: null,
-    quickXorHash: null,
-    sha1Hash: null,
-    sha256Hash: null,
-    createdDateTime: now,
-    lastModifiedDateTime: now,
-    fsCreatedDateTime: now,
-    fsModifiedDateTime: now,
-    description: null,
-    tagGuid: newGuid(),
-    eTagVersion: 1,
-    cTagVersion: 1,
-    createdBy: user.username,
-    lastModifiedBy: user.username,
-    deletedDateTime: null,
-  });
+  // newItem takes the drive's first item number, the one rootId names.
+  store.insertItem(
+    newItem(
+      store,
+      drive,
+      {
+        id: drive.rootId,
+        parentId: null,
+        name: 'root',
+        isFolder: true,
+        createdDateTime: now,
+        lastModifiedDateTime: now,
+        fsCreatedDateTime: now,
+        fsModifiedDateTime: now,
+      },
+      user.username,
+    ),
+  );
   return drive;
 }
