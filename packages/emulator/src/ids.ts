@@ -19,3 +19,11 @@ export function newSecret(bytes = 32): string {
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
+
+/** Orders two strings by UTF-16 code units, as `<` does, for sorting ids and record keys. */
+export function compareCodeUnits(a: string, b: string): number {
+  if (a === b) {
+    return 0;
+  }
+  return a < b ? -1 : 1;
+}

@@ -42,7 +42,7 @@ export interface EmulatorOptions {
   deviceCodeIntervalSeconds?: number;
   /** Serve both listeners over TLS: `true` generates a self-signed certificate for 127.0.0.1 and localhost. @default false */
   https?: boolean | { cert: string; key: string };
-  /** Age after which a delta token answers 410 resyncRequired; omit for tokens that never expire. */
+  /** Age in seconds after which a delta token gets 410 resyncRequired. Omit it and tokens never expire. */
   deltaTokenLifetimeSeconds?: number;
   /**
    * Also act as an HTTPS proxy on the API port. `CONNECT graph.microsoft.com:443`,

@@ -41,7 +41,7 @@ describe('OneNote packages', () => {
     assert.equal(graphError(content).code, 'itemNotFound');
   });
 
-  it('the control route refuses a bad body, a taken name and an unknown parent', async () => {
+  it('package control route rejects bad input', async () => {
     const bad = await send(`${drive.emu.url}/_emulator/packages`, 'POST', { name: 42 });
     assert.equal(bad.status, 400);
     const taken = await send(`${drive.emu.url}/_emulator/packages`, 'POST', {

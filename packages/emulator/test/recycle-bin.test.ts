@@ -43,7 +43,7 @@ describe('recycle bin', () => {
     assert.equal((await drive.graph('GET', '/me/drive/root:/restore-me.txt')).status, 200);
   });
 
-  it('restore of a folder brings back its children, into a new parent and name', async () => {
+  it('restore folder with new parent and name', async () => {
     const folder = await drive.mkdir('tree');
     await drive.put('/tree/leaf.txt', 'leaf');
     const target = await drive.mkdir('elsewhere');
@@ -58,7 +58,7 @@ describe('recycle bin', () => {
     assert.equal(leaf.status, 200);
   });
 
-  it('restore is refused for a live item and for a name that is taken', async () => {
+  it('restore rejects live item and taken name', async () => {
     const live = await drive.put('/live.txt', 'x');
     const notDeleted = await drive.graph('POST', `/me/drive/items/${live.id}/restore`, {});
     assert.equal(notDeleted.status, 400);

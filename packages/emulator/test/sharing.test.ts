@@ -11,7 +11,7 @@ describe('createLink and the link webUrl', () => {
     await drive?.close();
   });
 
-  it('201 for a new link, 200 with the same permission for the same type and scope', async () => {
+  it('createLink 201 new, 200 existing', async () => {
     const file = await drive.put('/shared.txt', 'shared bytes');
     const first = await drive.graph('POST', `/me/drive/items/${file.id}/createLink`, {
       type: 'view',

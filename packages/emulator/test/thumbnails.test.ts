@@ -80,7 +80,7 @@ describe('thumbnails and image facets', () => {
     assert.equal(reply.json.photo.focalLength, 50);
   });
 
-  it('a file that is not an image has an empty list and no set', async () => {
+  it('non-image has no thumbnails', async () => {
     const text = await drive.put('/plain.txt', 'not an image');
     const reply = await drive.graph('GET', `/me/drive/items/${text.id}/thumbnails`);
     assert.deepEqual(reply.json.value, []);

@@ -60,7 +60,7 @@ describe('versions', () => {
     assert.equal(download.bytes.toString(), 'alpha');
   });
 
-  it('an unknown version is 404, a folder is 400 and GET restoreVersion is 405', async () => {
+  it('versions error statuses', async () => {
     const file = await drive.put('/x.txt', 'x');
     const missing = await drive.graph('GET', `/me/drive/items/${file.id}/versions/9.0`);
     assert.equal(missing.status, 404);

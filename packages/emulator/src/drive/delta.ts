@@ -62,11 +62,11 @@ function tokenOf(ctx: RequestContext, segment: string): string | undefined {
 }
 
 /**
- * `GET …/delta` on a folder (the root or any folder below it). A request
- * without a token enumerates every item below the folder; a token continues
- * from its position in the change log, giving each changed item once with its
- * latest state. Deleted items carry `deleted: {}` and, as on personal
- * OneDrive, no `cTag` and no `size`; no item carries `parentReference.path`.
+ * `GET …/delta` on a folder (the root or any folder below it). A request without a
+ * token enumerates every item below the folder. A token continues from its position
+ * in the change log and lists each changed item once, with its latest state. Deleted
+ * items carry `deleted: {}` and, as on personal OneDrive, no `cTag` and no `size`.
+ * No item carries `parentReference.path`.
  */
 export function handleDelta(
   ctx: RequestContext,

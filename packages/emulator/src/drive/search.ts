@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context.js';
 import { invalidRequest } from '../errors.js';
 import { sendJson } from '../http.js';
+import { compareCodeUnits } from '../ids.js';
 import { applySelect, toDriveItem } from '../model/item-json.js';
 import type { DriveRecord, ItemRecord, MetadataStore } from '../store/types.js';
 
@@ -77,7 +78,7 @@ export function descendantsOf(store: MetadataStore, folder: ItemRecord): ItemRec
       }
     }
   }
-  return result.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return result.sort((a, b) => compareCodeUnits(a.id, b.id));
 }
 
 async function contentContains(

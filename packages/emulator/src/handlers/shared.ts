@@ -166,7 +166,7 @@ const ODATA_OPTIONS = new Set([
 
 /**
  * Throws 501 for an OData query option the route does not implement, so that
- * a client asking for `$filter` or `$expand` never gets an unfiltered answer
+ * a client requesting `$filter` or `$expand` never gets an unfiltered response
  * that looks like success. Other query parameters are ignored.
  */
 export function assertQueryOptions(ctx: RequestContext, supported: readonly string[]): void {

@@ -17,11 +17,11 @@ interface AuthorizeRequest {
 }
 
 /**
- * `GET /{tenant}/oauth2/v2.0/authorize` shows a consent page where the user
- * picks an emulator account and approves or denies; the form posts back to
- * the same URL, which redirects to `redirect_uri` with `code` and `state` or
- * with `error=access_denied`. A bad `client_id` or `redirect_uri` gets an
- * HTML error page instead, because redirecting to an unchecked URI is unsafe.
+ * `GET /{tenant}/oauth2/v2.0/authorize` shows a consent page where the user picks
+ * an emulator account and approves or denies. The form posts back to the same URL,
+ * which redirects to `redirect_uri` with `code` and `state`, or with
+ * `error=access_denied`. A bad `client_id` or `redirect_uri` gets an HTML error page
+ * instead, because redirecting to an unchecked URI is unsafe.
  */
 export async function handleAuthorize(ctx: RequestContext, tenant: string): Promise<void> {
   const method = ctx.req.method ?? 'GET';
@@ -81,10 +81,10 @@ export async function handleAuthorize(ctx: RequestContext, tenant: string): Prom
 }
 
 /**
- * Checks `client_id` and `redirect_uri`. Only loopback redirects are
- * accepted (`localhost` or `127.0.0.1`, any port, http or https), because
- * the emulator serves public clients on this machine; `[::1]` is not
- * supported and a query string is not allowed, as for personal-account apps.
+ * Checks `client_id` and `redirect_uri`. Only loopback redirects are accepted
+ * (`localhost` or `127.0.0.1`, any port, http or https), because the emulator
+ * serves public clients on this machine. As for personal-account apps on the
+ * identity platform, `[::1]` is not supported and a query string is not allowed.
  */
 export function checkClientAndRedirect(params: URLSearchParams): string | undefined {
   const clientId = params.get('client_id');

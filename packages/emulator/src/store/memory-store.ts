@@ -1,3 +1,4 @@
+import { compareCodeUnits } from '../ids.js';
 import {
   type DriveRecord,
   type ItemRecord,
@@ -162,7 +163,7 @@ export class MemoryStore implements MetadataStore {
         found.push({ key: fullKey.slice(kind.length + 1), value: JSON.parse(text) });
       }
     }
-    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return found.sort((a, b) => compareCodeUnits(a.key, b.key));
   }
 
   deleteRecord(kind: string, key: string): void {

@@ -96,7 +96,7 @@ export interface UploadOptions {
   onComplete?: (report: TransferReport) => void;
 }
 
-/** How a finished transfer went. */
+/** Outcome of a finished transfer: bytes moved, resume offset and how it was verified. */
 export interface TransferReport {
   /** Bytes sent or received in this run; bytes from an earlier run are not counted. */
   bytesTransferred: number;

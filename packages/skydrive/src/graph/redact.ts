@@ -1,8 +1,8 @@
 /**
  * Return a URL that is safe to show. User info is removed everywhere. On hosts other than
- * the Graph origin only the origin and the first path segment remain, because
- * pre-authenticated download, upload and monitor URLs carry their credentials in the
- * query (SharePoint's `tempauth`) or in the path (OneDrive personal upload URLs, the
+ * the Graph origin only the origin and the first path segment remain. Pre-authenticated
+ * download, upload and monitor URLs carry their credential there: in the query (as
+ * SharePoint's `tempauth`) or in the path (as OneDrive personal upload URLs and the
  * emulator's `/upload/{token}`).
  */
 export function redactUrl(url: string, graphOrigin: string): string {

@@ -19,9 +19,9 @@ export type Verification =
   | { ok: false; reason: string };
 
 /**
- * Compare local content with the item's metadata. Every hash field is optional
- * on Graph; without a usable quickXorHash the size is compared instead, and with
- * neither the method is 'none': nothing could be checked.
+ * Compare local content with the item's metadata. Every hash field is optional on
+ * Graph, so without a usable quickXorHash the size is compared instead. With neither,
+ * the method is 'none' and nothing was checked.
  */
 export function verifyContent(
   item: DriveItem,

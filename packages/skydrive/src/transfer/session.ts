@@ -130,8 +130,8 @@ export async function uploadInSession(
 }
 
 /**
- * A session is kept for a later run after interruptions a retry can fix
- * (cancel, network, timeout, 5xx, throttling). Any other failure cancels it.
+ * Tell whether a session should be kept for a later run: yes after interruptions a
+ * retry can fix (cancel, network, timeout, 5xx, throttling). Any other failure cancels it.
  */
 function canResumeAfter(error: unknown): boolean {
   if (error instanceof GraphError) {
